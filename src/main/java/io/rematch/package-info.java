@@ -1,0 +1,2 @@
+/** rematch: robust cross-modal retrieval under partially mismatched pairs. */
+package io.rematch;
