@@ -1,0 +1,118 @@
+package io.rematch.loss;
+
+import io.rematch.check.Checks;
+import io.rematch.prob.Mode;
+
+/**
+ * The per-probability terms of RCL's complementary contrastive losses (Hu et al., TPAMI 2023,
+ * Section 3.3): MAE and its four upper bounds. Each is applied to the probability \(p\) that an
+ * anchor matches one of its complementary (negative) candidates and is minimised by pushing
+ * \(p\) to 0.
+ *
+ * <table>
+ *   <caption>The terms and their derivatives</caption>
+ *   <tr><th>kind</th><th>equation</th><th>\(\phi(p)\)</th><th>\(\phi'(p)\)</th></tr>
+ *   <tr><td>MAE</td><td>Eq. 14</td><td>\(p\)</td><td>\(1\)</td></tr>
+ *   <tr><td>LOG</td><td>Eq. 15</td><td>\(-\log(1-p)\)</td><td>\(1/(1-p)\)</td></tr>
+ *   <tr><td>EXP</td><td>Eq. 16</td><td>\(e^{-(1-p)}\)</td><td>\(e^{-(1-p)}\)</td></tr>
+ *   <tr><td>GCE</td><td>Eq. 17</td><td>\((1-(1-p)^q)/q\)</td><td>\((1-p)^{q-1}\)</td></tr>
+ *   <tr><td>TAN</td><td>Eq. 18</td><td>\(\tan p\)</td><td>\(1/\cos^2 p\)</td></tr>
+ * </table>
+ *
+ * <p>The bounds rest on the inequalities \(x \le -\log(1-x)\), \(x \le e^{-(1-x)}\),
+ * \(x \le (1-(1-x)^q)/q\) for \(q \in (0, 1]\) and \(x \le \tan x\) on \([0, 1)\). GCE tends to
+ * LOG as \(q \to 0\) and equals MAE at \(q = 1\). In {@link Mode#FAITHFUL} LOG and GCE use
+ * \(1 - p + 10^{-10}\), as the release does.
+ *
+ * @param kind which term
+ * @param q    GCE's exponent in (0, 1]; ignored by the other kinds (RCL's training scripts pass
+ *             their {@code --margin} option, default 0.2, as q)
+ */
+public record ComplementaryBound(Kind kind, double q) implements EntryPenalty {
+
+    /** The five terms. */
+    public enum Kind { MAE, LOG, EXP, GCE, TAN }
+
+    /** Validates q for GCE. */
+    public ComplementaryBound {
+        if (kind == null) {
+            throw new IllegalArgumentException("bound kind is missing");
+        }
+        if (kind == Kind.GCE) {
+            Checks.inHalfOpen("q", q, 0.0, 1.0);
+        }
+    }
+
+    /** Eq. 14: MAE. */
+    public static ComplementaryBound mae() {
+        return new ComplementaryBound(Kind.MAE, 1.0);
+    }
+
+    /** Eq. 15: \(-\log(1-p)\), RCL's default. */
+    public static ComplementaryBound log() {
+        return new ComplementaryBound(Kind.LOG, 0.0);
+    }
+
+    /** Eq. 16: \(e^{-(1-p)}\). */
+    public static ComplementaryBound exp() {
+        return new ComplementaryBound(Kind.EXP, 0.0);
+    }
+
+    /** Eq. 17: \((1-(1-p)^q)/q\), \(q \in (0,1]\). */
+    public static ComplementaryBound gce(double q) {
+        return new ComplementaryBound(Kind.GCE, q);
+    }
+
+    /** Eq. 18: \(\tan p\). */
+    public static ComplementaryBound tan() {
+        return new ComplementaryBound(Kind.TAN, 0.0);
+    }
+
+    /** \(\phi(p)\) for a bare probability (\(1 - p\) formed directly). */
+    public double value(double p) {
+        return value(p, 1.0 - p, Math.log(p), Mode.STABLE);
+    }
+
+    @Override
+    public double value(double p, double oneMinusP, double logP, Mode mode) {
+        switch (kind) {
+            case MAE:
+                return p;
+            case LOG:
+                return mode == Mode.FAITHFUL ? -Math.log(oneMinusP + Mode.RELEASE_EPSILON) : -Math.log(oneMinusP);
+            case EXP:
+                return Math.exp(-oneMinusP);
+            case GCE: {
+                double base = mode == Mode.FAITHFUL ? oneMinusP + Mode.RELEASE_EPSILON : oneMinusP;
+                return (1.0 - Math.pow(base, q)) / q;
+            }
+            default:
+                return Math.tan(p);
+        }
+    }
+
+    @Override
+    public double pTimesDerivative(double p, double oneMinusP, Mode mode) {
+        switch (kind) {
+            case MAE:
+                return p;
+            case LOG:
+                return p / (mode == Mode.FAITHFUL ? oneMinusP + Mode.RELEASE_EPSILON : oneMinusP);
+            case EXP:
+                return p * Math.exp(-oneMinusP);
+            case GCE: {
+                double base = mode == Mode.FAITHFUL ? oneMinusP + Mode.RELEASE_EPSILON : oneMinusP;
+                return p * Math.pow(base, q - 1.0);
+            }
+            default: {
+                double c = Math.cos(p);
+                return p / (c * c);
+            }
+        }
+    }
+
+    /** The command-line name suffix: {@code mae, log, exp, gce, tan}. */
+    public String shortName() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

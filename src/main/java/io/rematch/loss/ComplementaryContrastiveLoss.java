@@ -1,0 +1,66 @@
+package io.rematch.loss;
+
+import io.rematch.check.Checks;
+import io.rematch.prob.Mode;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * Complementary contrastive learning (CCL), RCL's robust loss (Hu et al., TPAMI 2023,
+ * Eq. 14-18):
+ * \[ \mathcal L = \frac1N \sum_{k=1}^N \sum_{p \in \bar{\mathcal P}_k} \phi(p), \qquad
+ *    \bar{\mathcal P}_k = \{p^{v2t}_{ki} : \bar Y_{ki} = 1\} \cup \{p^{t2v}_{ki} : \bar Y_{ki} = 1\}, \]
+ * where \(\phi\) is MAE or one of its upper bounds ({@link ComplementaryBound}) and
+ * \(\bar Y\) the complementary labels ({@link Negatives}: all \(N-1\) negatives by default).
+ * It never uses the given pair's own probability, so a mismatched pair cannot pull its wrong
+ * partner closer; the positive is raised only because its negatives are pushed down.
+ *
+ * <p>With MAE this is Eq. 12's unbiased complementary risk divided by \(\alpha = 2(N-1)/C\)
+ * (Eq. 13; see {@link ComplementaryRisk}). With {@link Negatives#single} and the log bound it is
+ * negative learning (NL), a baseline of the paper.
+ */
+public final class ComplementaryContrastiveLoss implements ScoreLoss {
+
+    private final ComplementaryBound bound;
+    private final double tau;
+    private final Negatives negatives;
+    private final Mode mode;
+
+    /**
+     * @param bound     the per-probability term (Eq. 14-18)
+     * @param tau       temperature \(\tau > 0\) (0.05 in RCL)
+     * @param negatives which complementary labels each anchor gets
+     * @param mode      stable or faithful
+     */
+    public ComplementaryContrastiveLoss(ComplementaryBound bound, double tau, Negatives negatives, Mode mode) {
+        this.bound = bound;
+        this.tau = Checks.positive("tau", tau);
+        this.negatives = negatives;
+        this.mode = mode;
+    }
+
+    /** RCL's default: the log bound over all negatives, \(\tau = 0.05\), stable. */
+    public static ComplementaryContrastiveLoss rclDefault() {
+        return new ComplementaryContrastiveLoss(ComplementaryBound.log(), 0.05, Negatives.all(), Mode.STABLE);
+    }
+
+    @Override
+    public LossValue evaluate(DMatrixRMaj scores) {
+        Checks.squareFinite("scores", scores);
+        return evaluate(scores, negatives.draw(scores.numRows));
+    }
+
+    /** Evaluates with an explicit mask instead of drawing one. */
+    public LossValue evaluate(DMatrixRMaj scores, PairMask mask) {
+        return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, bound, mask);
+    }
+
+    /** The bound this loss applies. */
+    public ComplementaryBound bound() {
+        return bound;
+    }
+
+    @Override
+    public String name() {
+        return "ccl-" + bound.shortName();
+    }
+}

@@ -1,0 +1,182 @@
+package io.rematch.prob;
+
+import io.rematch.check.Checks;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The normalisers of the two softmax directions of a score matrix, computed in one sweep so
+ * that any probability can then be formed in O(1) without storing an N x N matrix.
+ *
+ * <p>For a score matrix \(S\) (rows: images, columns: texts) and temperature \(\tau\), RCL's
+ * matching probabilities (Eq. 1-2) are the row softmax \(p^{v2t}_{ij} = e^{S_{ij}/\tau} / \sum_l
+ * e^{S_{il}/\tau}\) and the column softmax \(p^{t2v}_{ji} = e^{S_{ij}/\tau} / \sum_l
+ * e^{S_{lj}/\tau}\). With \(z = S/\tau\), row \(i\) is stored as a shift \(m_i\) and a norm
+ * \(Z_i = \sum_l e^{z_{il} - m_i}\) (plus \(10^{-10}\) in {@link Mode#FAITHFUL}), so
+ * \(p_{ij} = e^{z_{ij} - m_i} / Z_i\); columns likewise.
+ *
+ * <p>In {@link Mode#STABLE} the shift is the row maximum, whose term is exactly 1; the sum of the
+ * other terms ({@code rest}) is kept separately so that \(1 - p\) of the largest entry is
+ * {@code rest / (1 + rest)} without cancellation. This is what lets the complementary losses
+ * evaluate \(\log(1 - p)\) stably when one probability approaches 1.
+ */
+public final class SoftmaxStatistics {
+
+    final int rows;
+    final int cols;
+    final double invTau;
+    final Mode mode;
+    /** Row shift m_i (0 in faithful mode), row norm Z_i, sum of the non-argmax terms, argmax index. */
+    final double[] rowShift, rowNorm, rowRest;
+    final int[] rowArgMax;
+    final double[] colShift, colNorm, colRest;
+    final int[] colArgMax;
+    /** log Z_i and log Z_j, so that log-probabilities cost no logarithm per entry. */
+    final double[] rowLogNorm, colLogNorm;
+
+    private SoftmaxStatistics(int rows, int cols, double tau, Mode mode) {
+        this.rows = rows;
+        this.cols = cols;
+        this.invTau = 1.0 / tau;
+        this.mode = mode;
+        rowShift = new double[rows];
+        rowNorm = new double[rows];
+        rowRest = new double[rows];
+        rowArgMax = new int[rows];
+        colShift = new double[cols];
+        colNorm = new double[cols];
+        colRest = new double[cols];
+        colArgMax = new int[cols];
+        rowLogNorm = new double[rows];
+        colLogNorm = new double[cols];
+    }
+
+    /**
+     * Computes both directions' normalisers of {@code scores} (any shape).
+     *
+     * @param scores similarity matrix \(S\), rows = queries of the first modality
+     * @param tau    temperature \(\tau > 0\)
+     * @param mode   stable or faithful evaluation
+     */
+    public static SoftmaxStatistics of(DMatrixRMaj scores, double tau, Mode mode) {
+        Checks.finite("scores", scores);
+        Checks.positive("tau", tau);
+        SoftmaxStatistics st = new SoftmaxStatistics(scores.numRows, scores.numCols, tau, mode);
+        st.compute(scores.data);
+        for (int i = 0; i < st.rows; i++) {
+            st.rowLogNorm[i] = Math.log(st.rowNorm[i]);
+        }
+        for (int j = 0; j < st.cols; j++) {
+            st.colLogNorm[j] = Math.log(st.colNorm[j]);
+        }
+        return st;
+    }
+
+    private void compute(double[] s) {
+        final int n = rows, m = cols;
+        if (mode == Mode.STABLE) {
+            java.util.Arrays.fill(colShift, Double.NEGATIVE_INFINITY);
+            for (int i = 0; i < n; i++) {
+                int base = i * m;
+                double best = Double.NEGATIVE_INFINITY;
+                int arg = 0;
+                for (int j = 0; j < m; j++) {
+                    double z = s[base + j] * invTau;
+                    if (z > best) {
+                        best = z;
+                        arg = j;
+                    }
+                    if (z > colShift[j]) {
+                        colShift[j] = z;
+                        colArgMax[j] = i;
+                    }
+                }
+                rowShift[i] = best;
+                rowArgMax[i] = arg;
+            }
+            for (int i = 0; i < n; i++) {
+                int base = i * m;
+                double shift = rowShift[i];
+                int arg = rowArgMax[i];
+                double rest = 0;
+                for (int j = 0; j < m; j++) {
+                    double z = s[base + j] * invTau;
+                    if (j != arg) {
+                        rest += Math.exp(z - shift);
+                    }
+                    if (i != colArgMax[j]) {
+                        colRest[j] += Math.exp(z - colShift[j]);
+                    }
+                }
+                rowRest[i] = rest;
+                rowNorm[i] = 1.0 + rest;
+            }
+            for (int j = 0; j < m; j++) {
+                colNorm[j] = 1.0 + colRest[j];
+            }
+        } else {
+            // The release: E = exp(S / tau), no shift; norms get + 1e-10.
+            for (int i = 0; i < n; i++) {
+                int base = i * m;
+                double sum = 0;
+                for (int j = 0; j < m; j++) {
+                    double e = Math.exp(s[base + j] * invTau);
+                    sum += e;
+                    colNorm[j] += e;
+                }
+                rowNorm[i] = sum + Mode.RELEASE_EPSILON;
+            }
+            for (int j = 0; j < m; j++) {
+                colNorm[j] += Mode.RELEASE_EPSILON;
+            }
+        }
+    }
+
+    /** Number of rows of the score matrix. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Number of columns of the score matrix. */
+    public int cols() {
+        return cols;
+    }
+
+    /** The mode these statistics were computed in. */
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Eq. 1: \(p^{v2t}_{ij}\) given the raw score \(S_{ij}\). */
+    public double rowProbability(int i, double score) {
+        return Math.exp(score * invTau - rowShift[i]) / rowNorm[i];
+    }
+
+    /** Eq. 2: \(p^{t2v}_{ji}\) (text \(j\) querying image \(i\)) given the raw score \(S_{ij}\). */
+    public double colProbability(int j, double score) {
+        return Math.exp(score * invTau - colShift[j]) / colNorm[j];
+    }
+
+    /**
+     * \(1 - p^{v2t}_{ij}\) for the probability {@code p} of entry (i, j): exact for the row's
+     * largest entry in stable mode, plain {@code 1 - p} otherwise (where it has no cancellation
+     * problem, since every other entry has \(p \le 1/2\)).
+     */
+    public double rowComplement(int i, int j, double p) {
+        return (mode == Mode.STABLE && j == rowArgMax[i]) ? rowRest[i] / rowNorm[i] : 1.0 - p;
+    }
+
+    /** \(1 - p^{t2v}_{ji}\), as {@link #rowComplement} for column {@code j}. */
+    public double colComplement(int i, int j, double q) {
+        return (mode == Mode.STABLE && i == colArgMax[j]) ? colRest[j] / colNorm[j] : 1.0 - q;
+    }
+
+    /** \(\log p^{v2t}_{ij}\) without forming the probability (finite even where it underflows). */
+    public double rowLogProbability(int i, double score) {
+        return score * invTau - rowShift[i] - rowLogNorm[i];
+    }
+
+    /** \(\log p^{t2v}_{ji}\) without forming the probability. */
+    public double colLogProbability(int j, double score) {
+        return score * invTau - colShift[j] - colLogNorm[j];
+    }
+}

@@ -1,0 +1,77 @@
+package io.rematch.loss;
+
+import static io.rematch.testing.TestMatrices.GRADIENT_TOLERANCE;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rematch.prob.Mode;
+import io.rematch.testing.TestMatrices;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The contract every {@link ScoreLoss} meets: its analytic gradient agrees with central finite
+ * differences to {@link TestMatrices#GRADIENT_TOLERANCE} (relative to max(1, |grad|_inf)), on
+ * several batch sizes, temperatures and both modes. Random masks are fixed per case so the
+ * loss is a deterministic function of the scores.
+ */
+class ScoreLossContractTest {
+
+    static Stream<Arguments> losses() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Mode mode : Mode.values()) {
+            for (double tau : new double[] {0.05, 0.2}) {
+                List<ComplementaryBound> bounds = List.of(ComplementaryBound.mae(), ComplementaryBound.log(),
+                        ComplementaryBound.exp(), ComplementaryBound.gce(0.5), ComplementaryBound.gce(0.2),
+                        ComplementaryBound.tan());
+                for (ComplementaryBound b : bounds) {
+                    add(cases, "ccl-" + b.shortName() + "(q=" + b.q() + ") all tau=" + tau + " " + mode,
+                            n -> new ComplementaryContrastiveLoss(b, tau, Negatives.all(), mode));
+                    add(cases, "ccl-" + b.shortName() + " ratio:0.4 tau=" + tau + " " + mode,
+                            n -> new ComplementaryContrastiveLoss(b, tau,
+                                    Negatives.fixed(Negatives.ratio(0.4, 7).draw(n)), mode));
+                }
+                add(cases, "nl tau=" + tau + " " + mode, n -> new ComplementaryContrastiveLoss(
+                        ComplementaryBound.log(), tau, Negatives.fixed(Negatives.single(3).draw(n)), mode));
+                add(cases, "infonce tau=" + tau + " " + mode, n -> new ContrastiveLoss(tau, mode));
+            }
+        }
+        add(cases, "tr margin=0.2", n -> new TripletRankingLoss(0.2, false));
+        add(cases, "tr-hn margin=0.2", n -> new TripletRankingLoss(0.2, true));
+        return cases.stream();
+    }
+
+    interface LossForSize {
+        ScoreLoss create(int n);
+    }
+
+    private static void add(List<Arguments> cases, String name, LossForSize f) {
+        cases.add(Arguments.of(Named.of(name, f)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("losses")
+    void analyticGradientMatchesFiniteDifferences(LossForSize factory) {
+        for (int n : new int[] {2, 3, 7, 16}) {
+            for (long seed = 1; seed <= 3; seed++) {
+                final long matrixSeed = seed * 31 + n;
+                final int size = n;
+                DMatrixRMaj s = TestMatrices.scores(n, 0.3, matrixSeed);
+                ScoreLoss loss = factory.create(n);
+                DMatrixRMaj analytic = loss.evaluate(s).gradient();
+                // Step 1e-6 in units of S; the hinge losses are piecewise linear, the softmax
+                // losses smooth with third derivatives ~ 1/tau^3, so truncation stays < 1e-8.
+                DMatrixRMaj numeric = TestMatrices.numericGradient(x -> loss.evaluate(x).value(), s, 1e-6);
+                double err = TestMatrices.maxAbsDiff(analytic, numeric);
+                double scale = Math.max(1.0, TestMatrices.maxAbs(analytic));
+                assertTrue(err <= GRADIENT_TOLERANCE * scale, () -> loss.name() + " n=" + size + " matrix seed=" + matrixSeed
+                        + ": max |numeric - analytic| = " + err + " > " + GRADIENT_TOLERANCE + " * " + scale);
+            }
+        }
+    }
+}
