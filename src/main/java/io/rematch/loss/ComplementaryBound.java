@@ -28,7 +28,7 @@ import io.rematch.prob.Mode;
  * @param q    GCE's exponent in (0, 1]; ignored by the other kinds (RCL's training scripts pass
  *             their {@code --margin} option, default 0.2, as q)
  */
-public record ComplementaryBound(Kind kind, double q) implements EntryPenalty {
+public record ComplementaryBound(Kind kind, double q) {
 
     /** The five terms. */
     public enum Kind { MAE, LOG, EXP, GCE, TAN }
@@ -70,11 +70,18 @@ public record ComplementaryBound(Kind kind, double q) implements EntryPenalty {
 
     /** \(\phi(p)\) for a bare probability (\(1 - p\) formed directly). */
     public double value(double p) {
-        return value(p, 1.0 - p, Math.log(p), Mode.STABLE);
+        return value(p, 1.0 - p, Mode.STABLE);
     }
 
-    @Override
-    public double value(double p, double oneMinusP, double logP, Mode mode) {
+    /**
+     * \(\phi(p)\).
+     *
+     * @param p         the probability
+     * @param oneMinusP \(1 - p\), accurate even when \(p \to 1\) (see
+     *                  {@link io.rematch.prob.SoftmaxStatistics#rowComplement})
+     * @param mode      stable or faithful (release) formulas
+     */
+    public double value(double p, double oneMinusP, Mode mode) {
         switch (kind) {
             case MAE:
                 return p;
@@ -91,7 +98,9 @@ public record ComplementaryBound(Kind kind, double q) implements EntryPenalty {
         }
     }
 
-    @Override
+    /**
+     * \(p\,\phi'(p)\), the factor the softmax Jacobian needs (arguments as {@link #value}).
+     */
     public double pTimesDerivative(double p, double oneMinusP, Mode mode) {
         switch (kind) {
             case MAE:

@@ -2,6 +2,7 @@ package io.rematch.loss;
 
 import io.rematch.check.Checks;
 import io.rematch.prob.Mode;
+import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -13,26 +14,16 @@ import org.ejml.data.DMatrixRMaj;
  * Eq. 7 is its mini-batch estimate \(\frac1N\sum_i[\mathcal L(h(\mathbf V_i), \mathbf Y_i) +
  * \mathcal L(h(\mathbf T_i), \mathbf Y_i)]\) with the batch softmax standing in for \(h\)
  * (Eq. 3-5); with cross-entropy this is Eq. 8:
- * \[ \hat R(h) = -\frac1N\Big(\sum_i \log p^{v2t}_{ii} + \sum_i \log p^{t2v}_{ii}\Big). \]
+ * \[ \hat R(h) = -\frac1N\Big(\sum_i \log p^{v2t}_{ii} + \sum_i \log p^{t2v}_{ii}\Big), \qquad
+ *    \frac{\partial \hat R}{\partial S_{ij}} = \frac{1}{N\tau}\big(p^{v2t}_{ij} + p^{t2v}_{ji} - 2\delta_{ij}\big). \]
  * It trusts every given pair, so mismatched pairs pull their wrong partners together: the
  * overfitting that the complementary losses avoid.
  *
  * <p>In {@link Mode#STABLE} \(\log p\) is formed in the log domain (finite even where \(p\)
- * underflows); {@link Mode#FAITHFUL} takes the log of the release's \(+10^{-10}\) probabilities.
+ * underflows); {@link Mode#FAITHFUL} takes the log of the release's \(+10^{-10}\) probabilities
+ * (no epsilon inside the log, as in the release).
  */
 public final class ContrastiveLoss implements ScoreLoss {
-
-    private static final EntryPenalty NEGATIVE_LOG = new EntryPenalty() {
-        @Override
-        public double value(double p, double oneMinusP, double logP, Mode mode) {
-            return mode == Mode.FAITHFUL ? -Math.log(p) : -logP;
-        }
-
-        @Override
-        public double pTimesDerivative(double p, double oneMinusP, Mode mode) {
-            return -1.0; // p * d(-log p)/dp
-        }
-    };
 
     private final double tau;
     private final Mode mode;
@@ -49,7 +40,31 @@ public final class ContrastiveLoss implements ScoreLoss {
     @Override
     public LossValue evaluate(DMatrixRMaj scores) {
         Checks.squareFinite("scores", scores);
-        return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, NEGATIVE_LOG, PairMask.diagonal(scores.numRows));
+        int n = scores.numRows;
+        DMatrixRMaj gradient = new DMatrixRMaj(n, n);
+        double[] g = gradient.data;
+        double[] colTerms = new double[n * n];
+        SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, g, colTerms);
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            double sii = scores.data[i * n + i];
+            if (mode == Mode.FAITHFUL) {
+                loss -= Math.log(st.rowProbability(i, sii)) + Math.log(st.colProbability(i, sii));
+            } else {
+                loss -= st.rowLogProbability(i, sii) + st.colLogProbability(i, sii);
+            }
+        }
+        double scale = 1.0 / (n * tau);
+        for (int i = 0; i < n; i++) {
+            double invRow = 1.0 / st.rowNorm(i);
+            for (int j = 0; j < n; j++) {
+                int k = i * n + j;
+                double p = g[k] * invRow;
+                double q = colTerms[k] / st.colNorm(j);
+                g[k] = (p + q - (i == j ? 2.0 : 0.0)) * scale;
+            }
+        }
+        return new LossValue(loss / n, gradient);
     }
 
     @Override

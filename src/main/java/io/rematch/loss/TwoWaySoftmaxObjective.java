@@ -6,10 +6,11 @@ import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
 /**
- * The shared engine of the softmax losses (InfoNCE and every complementary loss):
+ * The engine of the complementary contrastive losses:
  * \[ L = \frac1N \sum_{i,j} M_{ij}\,\phi\big(p^{v2t}_{ij}\big) + \frac1N \sum_{j,i} M_{ji}\,\phi\big(p^{t2v}_{ji}\big) \]
- * with \(p^{v2t}\), \(p^{t2v}\) the two matching probabilities (RCL Eq. 1-2) and \(M\) the
- * {@link PairMask} (row \(k\) selects the entries of image \(k\)'s row and of text \(k\)'s row).
+ * with \(p^{v2t}\), \(p^{t2v}\) the two matching probabilities (RCL Eq. 1-2), \(\phi\) a
+ * {@link ComplementaryBound} and \(M\) the {@link PairMask} (row \(k\) selects the entries of
+ * image \(k\)'s row and of text \(k\)'s row, as in the release).
  *
  * <p><b>Gradient.</b> For a row softmax \(p = \mathrm{softmax}(z/\tau)\) and
  * \(u_l = M_l\,p_l\phi'(p_l)\), \(\partial L/\partial z_j = \frac1{N\tau}\big(u_j - p_j \sum_l u_l\big)\)
@@ -17,17 +18,20 @@ import org.ejml.data.DMatrixRMaj;
  * direction (image queries) and the column direction (text queries) gives \(\partial L /
  * \partial S\).
  *
- * <p><b>Cost.</b> One sweep for the softmax statistics ({@link SoftmaxStatistics}), one sweep
- * that writes the row terms and accumulates the column sums \(b_j = \sum_i v_{ij}\) (the row
- * sums \(a_i\) are finished while the row is still in cache), and one sweep that subtracts
- * \(q_{ij} b_j\). The gradient array is the only \(N \times N\) allocation; two rows of scratch.
+ * <p><b>Cost.</b> One sweep for the softmax statistics ({@link SoftmaxStatistics}), which also
+ * keeps the exponentials (two per entry: the row and the column shift differ); one fused sweep
+ * that forms both probabilities, the loss and the row terms and accumulates the column sums
+ * \(b_j = \sum_i v_{ij}\) (the row sums \(a_i\) are applied while the row is still in cache);
+ * one sweep that subtracts \(q_{ij} b_j\). Memory: the gradient, one \(N \times N\) scratch for
+ * the column terms, one row. The log bound's logarithms are summed as the log of a product
+ * ({@link LogProduct}).
  */
 final class TwoWaySoftmaxObjective {
 
     private TwoWaySoftmaxObjective() {
     }
 
-    static LossValue evaluate(DMatrixRMaj scores, double tau, Mode mode, EntryPenalty penalty, PairMask mask) {
+    static LossValue evaluate(DMatrixRMaj scores, double tau, Mode mode, ComplementaryBound bound, PairMask mask) {
         Checks.squareFinite("scores", scores);
         Checks.positive("tau", tau);
         final int n = scores.numRows;
@@ -35,53 +39,69 @@ final class TwoWaySoftmaxObjective {
             throw new IllegalArgumentException("mask is " + mask.size() + " x " + mask.size()
                     + " but scores are " + n + " x " + n);
         }
-        final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode);
-        final double[] s = scores.data;
         final DMatrixRMaj gradient = new DMatrixRMaj(n, n);
-        final double[] g = gradient.data;
-        final double[] colSum = new double[n];   // b_j
+        final double[] g = gradient.data;     // first the row terms e^{z - m_i}, finally dL/dS
+        final double[] e = new double[n * n]; // first the column terms e^{z - m_j}, then q
+        final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, g, e);
+        final double[] colSum = new double[n]; // b_j
+        final double[] invColNorm = new double[n];
+        for (int j = 0; j < n; j++) {
+            invColNorm[j] = 1.0 / st.colNorm(j);
+        }
         final double[] pRow = new double[n];
-        final double invN = 1.0 / n;
+        final boolean logBound = bound.kind() == ComplementaryBound.Kind.LOG;
+        final double eps = mode == Mode.FAITHFUL ? Mode.RELEASE_EPSILON : 0.0;
+        final LogProduct logs = new LogProduct();
         double loss = 0;
 
         for (int i = 0; i < n; i++) {
             final int base = i * n;
+            final double invRowNorm = 1.0 / st.rowNorm(i);
             double rowSum = 0; // a_i
             for (int j = 0; j < n; j++) {
-                final double sij = s[base + j];
-                final double p = st.rowProbability(i, sij);
-                pRow[j] = p;
+                final double p = g[base + j] * invRowNorm;
+                final double q = e[base + j] * invColNorm[j];
                 double term = 0;
-                if (mask.contains(i, j)) {
-                    double omp = st.rowComplement(i, j, p);
-                    loss += penalty.value(p, omp, st.rowLogProbability(i, sij), mode);
-                    double u = penalty.pTimesDerivative(p, omp, mode);
+                if (mask.contains(i, j)) { // image i queries the texts
+                    double c = st.rowComplement(i, j, p);
+                    if (logBound) {
+                        logs.add(c + eps);
+                    } else {
+                        loss += bound.value(p, c, mode);
+                    }
+                    double u = bound.pTimesDerivative(p, c, mode);
                     rowSum += u;
                     term = u;
                 }
-                if (mask.contains(j, i)) { // text j's row of the mask, entry i
-                    final double q = st.colProbability(j, sij);
-                    double omq = st.colComplement(i, j, q);
-                    loss += penalty.value(q, omq, st.colLogProbability(j, sij), mode);
-                    double v = penalty.pTimesDerivative(q, omq, mode);
+                if (mask.contains(j, i)) { // text j queries the images (text j's mask row)
+                    double c = st.colComplement(i, j, q);
+                    if (logBound) {
+                        logs.add(c + eps);
+                    } else {
+                        loss += bound.value(q, c, mode);
+                    }
+                    double v = bound.pTimesDerivative(q, c, mode);
                     colSum[j] += v;
                     term += v;
                 }
+                pRow[j] = p;
                 g[base + j] = term;
+                e[base + j] = q;
             }
             for (int j = 0; j < n; j++) {
                 g[base + j] -= pRow[j] * rowSum;
             }
         }
-        final double scale = invN / tau;
+        if (logBound) {
+            loss = logs.negativeLogSum();
+        }
+        final double scale = 1.0 / (n * tau);
         for (int i = 0; i < n; i++) {
             final int base = i * n;
             for (int j = 0; j < n; j++) {
-                double b = colSum[j];
-                double corr = b == 0 ? 0 : st.colProbability(j, s[base + j]) * b;
-                g[base + j] = (g[base + j] - corr) * scale;
+                g[base + j] = (g[base + j] - e[base + j] * colSum[j]) * scale;
             }
         }
-        return new LossValue(loss * invN, gradient);
+        return new LossValue(loss / n, gradient);
     }
 }

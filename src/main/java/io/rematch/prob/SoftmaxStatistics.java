@@ -58,10 +58,25 @@ public final class SoftmaxStatistics {
      * @param mode   stable or faithful evaluation
      */
     public static SoftmaxStatistics of(DMatrixRMaj scores, double tau, Mode mode) {
+        return of(scores, tau, mode, null, null);
+    }
+
+    /**
+     * As {@link #of(DMatrixRMaj, double, Mode)}, also keeping the unnormalised terms so that a
+     * caller that needs every probability does not recompute the exponentials: on return
+     * {@code rowTerms[i*cols+j]} \(= e^{z_{ij} - m_i}\) and {@code colTerms[i*cols+j]}
+     * \(= e^{z_{ij} - m_j}\) (column shift); divide by {@link #rowNorm(int)} /
+     * {@link #colNorm(int)} to get the probabilities. In faithful mode the two are the same
+     * numbers (no shift), so {@code colTerms} may be the same array as {@code rowTerms}.
+     *
+     * @param rowTerms null, or an array of at least rows*cols entries to fill
+     * @param colTerms null, or an array of at least rows*cols entries to fill
+     */
+    public static SoftmaxStatistics of(DMatrixRMaj scores, double tau, Mode mode, double[] rowTerms, double[] colTerms) {
         Checks.finite("scores", scores);
         Checks.positive("tau", tau);
         SoftmaxStatistics st = new SoftmaxStatistics(scores.numRows, scores.numCols, tau, mode);
-        st.compute(scores.data);
+        st.compute(scores.data, rowTerms, colTerms);
         for (int i = 0; i < st.rows; i++) {
             st.rowLogNorm[i] = Math.log(st.rowNorm[i]);
         }
@@ -71,7 +86,7 @@ public final class SoftmaxStatistics {
         return st;
     }
 
-    private void compute(double[] s) {
+    private void compute(double[] s, double[] rowTerms, double[] colTerms) {
         final int n = rows, m = cols;
         if (mode == Mode.STABLE) {
             java.util.Arrays.fill(colShift, Double.NEGATIVE_INFINITY);
@@ -100,11 +115,19 @@ public final class SoftmaxStatistics {
                 double rest = 0;
                 for (int j = 0; j < m; j++) {
                     double z = s[base + j] * invTau;
+                    double er = Math.exp(z - shift);
+                    double ec = Math.exp(z - colShift[j]);
                     if (j != arg) {
-                        rest += Math.exp(z - shift);
+                        rest += er;
                     }
                     if (i != colArgMax[j]) {
-                        colRest[j] += Math.exp(z - colShift[j]);
+                        colRest[j] += ec;
+                    }
+                    if (rowTerms != null) {
+                        rowTerms[base + j] = er;
+                    }
+                    if (colTerms != null) {
+                        colTerms[base + j] = ec;
                     }
                 }
                 rowRest[i] = rest;
@@ -122,6 +145,12 @@ public final class SoftmaxStatistics {
                     double e = Math.exp(s[base + j] * invTau);
                     sum += e;
                     colNorm[j] += e;
+                    if (rowTerms != null) {
+                        rowTerms[base + j] = e;
+                    }
+                    if (colTerms != null) {
+                        colTerms[base + j] = e;
+                    }
                 }
                 rowNorm[i] = sum + Mode.RELEASE_EPSILON;
             }
@@ -144,6 +173,16 @@ public final class SoftmaxStatistics {
     /** The mode these statistics were computed in. */
     public Mode mode() {
         return mode;
+    }
+
+    /** \(Z_i\), the norm of row {@code i} (relative to its shift). */
+    public double rowNorm(int i) {
+        return rowNorm[i];
+    }
+
+    /** \(Z_j\), the norm of column {@code j} (relative to its shift). */
+    public double colNorm(int j) {
+        return colNorm[j];
     }
 
     /** Eq. 1: \(p^{v2t}_{ij}\) given the raw score \(S_{ij}\). */

@@ -1,0 +1,118 @@
+package io.rematch.cli;
+
+import io.rematch.io.Npy;
+import io.rematch.loss.LossValue;
+import io.rematch.loss.Losses;
+import io.rematch.loss.Negatives;
+import io.rematch.loss.PairMask;
+import io.rematch.loss.ScoreLoss;
+import io.rematch.prob.Mode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.ejml.data.DMatrixRMaj;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code rematch loss}: one loss and its gradient on a batch score matrix read from .npy. */
+@Command(name = "loss", mixinStandardHelpOptions = true,
+        description = {"Evaluate a loss and its gradient d loss / d S on an N x N score matrix S.",
+                "Losses: ccl-log, ccl-exp, ccl-gce, ccl-tan, ccl-mae (RCL Eq. 14-18), infonce (Eq. 8),",
+                "nl (one random negative), tr, tr-hn (triplet ranking, sum / hardest negative)."})
+final class LossCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--scores", required = true, paramLabel = "S.npy",
+            description = "N x N score matrix; S[i][j] = similarity of image i and text j, diagonal = given pairs.")
+    Path scores;
+
+    @Option(names = "--loss", required = true, paramLabel = "NAME", description = "One of: ${COMPLETION-CANDIDATES}.",
+            completionCandidates = LossNames.class)
+    String loss;
+
+    @Option(names = "--tau", defaultValue = "0.05", description = "Softmax temperature > 0 (default: ${DEFAULT-VALUE}).")
+    double tau;
+
+    @Option(names = "--q", defaultValue = "0.5", description = "GCE exponent in (0, 1] for ccl-gce (default: ${DEFAULT-VALUE}).")
+    double q;
+
+    @Option(names = "--margin", defaultValue = "0.2", description = "Margin >= 0 of tr and tr-hn (default: ${DEFAULT-VALUE}).")
+    double margin;
+
+    @Option(names = "--negatives", defaultValue = "all", paramLabel = "all|ratio:R|single",
+            description = "Negatives per anchor for ccl-*: all N-1, a random fraction R in (0,1), or one (default: ${DEFAULT-VALUE}).")
+    String negatives;
+
+    @Option(names = "--mask", paramLabel = "M.npy",
+            description = "Explicit N x N 0/1 negative mask for ccl-* (diagonal must be 0); replaces --negatives.")
+    Path mask;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of random negatives (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--mode", defaultValue = "stable", paramLabel = "stable|faithful",
+            description = "stable: textbook formulas, max-subtracted; faithful: exactly the RCL release (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--grad-out", paramLabel = "G.npy", description = "Write d loss / d S here (float64 .npy).")
+    Path gradOut;
+
+    @Option(names = "--json", description = "Print one JSON object on one line.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        DMatrixRMaj s = Npy.read(scores).toMatrix("--scores");
+        Negatives neg;
+        if (mask != null) {
+            if (!negatives.equals("all")) {
+                throw new IllegalArgumentException("give either --mask or --negatives, not both");
+            }
+            PairMask m = PairMask.of("--mask", Npy.read(mask).toMatrix("--mask"));
+            if (m.size() != s.numRows) {
+                throw new IllegalArgumentException("--mask must be " + s.numRows + " x " + s.numRows
+                        + " like --scores, got " + m.size() + " x " + m.size());
+            }
+            neg = Negatives.fixed(m);
+        } else {
+            neg = Negatives.parse(negatives, seed);
+        }
+        if (loss.equals("nl") && (mask != null || !negatives.equals("all"))) {
+            throw new IllegalArgumentException("nl always uses one random negative per anchor; drop --negatives/--mask"
+                    + " or use ccl-log with them");
+        }
+        Mode md = Mode.parse("--mode", mode);
+        ScoreLoss l = Losses.create(loss, new Losses.Settings(tau, q, margin, neg, md, seed));
+        LossValue v = l.evaluate(s);
+        if (gradOut != null) {
+            Npy.writeMatrix(gradOut, v.gradient());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        String negText = loss.startsWith("ccl-") ? (mask != null ? "mask:" + mask : negatives) : loss.equals("nl") ? "single" : "-";
+        if (json) {
+            out.println("{\"loss\": " + Json.number(v.value()) + ", \"name\": " + Json.string(l.name())
+                    + ", \"n\": " + s.numRows + ", \"tau\": " + Json.number(tau) + ", \"mode\": " + Json.string(md.name().toLowerCase())
+                    + ", \"negatives\": " + Json.string(negText)
+                    + (gradOut != null ? ", \"grad_out\": " + Json.string(gradOut.toString()) : "") + "}");
+        } else {
+            out.printf("%s = %.12g%n", l.name(), v.value());
+            out.printf("  N = %d, tau = %s, mode = %s, negatives = %s%n", s.numRows, tau, md.name().toLowerCase(), negText);
+            if (gradOut != null) {
+                out.println("  gradient d loss / d S written to " + gradOut);
+            }
+        }
+        return 0;
+    }
+
+    /** Completion candidates for --loss. */
+    static final class LossNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Losses.NAMES.iterator();
+        }
+    }
+}
