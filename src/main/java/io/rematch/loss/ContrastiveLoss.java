@@ -56,10 +56,10 @@ public final class ContrastiveLoss implements ScoreLoss {
         }
         double scale = 1.0 / (n * tau);
         for (int i = 0; i < n; i++) {
-            double invRow = 1.0 / st.rowNorm(i);
+            double rowNorm = st.rowNorm(i);
             for (int j = 0; j < n; j++) {
                 int k = i * n + j;
-                double p = g[k] * invRow;
+                double p = g[k] / rowNorm;
                 double q = colTerms[k] / st.colNorm(j);
                 g[k] = (p + q - (i == j ? 2.0 : 0.0)) * scale;
             }

@@ -23,7 +23,13 @@ import org.ejml.data.DMatrixRMaj;
  * that forms both probabilities, the loss and the row terms and accumulates the column sums
  * \(b_j = \sum_i v_{ij}\) (the row sums \(a_i\) are applied while the row is still in cache);
  * one sweep that subtracts \(q_{ij} b_j\). Memory: the gradient, one \(N \times N\) scratch for
- * the column terms, one row. The log bound's logarithms are summed as the log of a product
+ * the column terms, a few rows.
+ *
+ * <p><b>Cancellation.</b> When one probability of a row is close to 1, \(u_j\) and
+ * \(p_j a_i\) are both huge and nearly equal; the gradient is then formed as
+ * \(u_j(1 - p_j) - p_j \sum_{l \ne j} u_l\), with \(1 - p_j\) from
+ * {@link SoftmaxStatistics#rowComplement} and the sum over \(l \ne j\) accumulated without the
+ * row's largest term, so no digits are lost. The log bound's logarithms are summed as the log of a product
  * ({@link LogProduct}).
  */
 final class TwoWaySoftmaxObjective {
@@ -44,11 +50,16 @@ final class TwoWaySoftmaxObjective {
         final double[] e = new double[n * n]; // first the column terms e^{z - m_j}, then q
         final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, g, e);
         final double[] colSum = new double[n]; // b_j
-        final double[] invColNorm = new double[n];
+        final double[] colNorm = new double[n];
         for (int j = 0; j < n; j++) {
-            invColNorm[j] = 1.0 / st.colNorm(j);
+            colNorm[j] = st.colNorm(j);
         }
         final double[] pRow = new double[n];
+        final double[] uRow = new double[n];
+        final double[] cRow = new double[n];
+        // Column sums b_j = sum_i v_ij, kept as (the largest term, the rest): see cancellation below.
+        final double[] colTop = new double[n];
+        final double[] colRest = new double[n];
         final boolean logBound = bound.kind() == ComplementaryBound.Kind.LOG;
         final double eps = mode == Mode.FAITHFUL ? Mode.RELEASE_EPSILON : 0.0;
         final LogProduct logs = new LogProduct();
@@ -56,40 +67,52 @@ final class TwoWaySoftmaxObjective {
 
         for (int i = 0; i < n; i++) {
             final int base = i * n;
-            final double invRowNorm = 1.0 / st.rowNorm(i);
-            double rowSum = 0; // a_i
+            final double rowNorm = st.rowNorm(i);
+            final int top = st.rowArgMax(i);
+            double rowRest = 0; // a_i without its largest term
             for (int j = 0; j < n; j++) {
-                final double p = g[base + j] * invRowNorm;
-                final double q = e[base + j] * invColNorm[j];
-                double term = 0;
+                // Divide (not multiply by a reciprocal): the release does, and 1 - p near 0 shows the ulp.
+                final double p = g[base + j] / rowNorm;
+                final double q = e[base + j] / colNorm[j];
+                double u = 0;
+                double c = 1.0;
                 if (mask.contains(i, j)) { // image i queries the texts
-                    double c = st.rowComplement(i, j, p);
+                    c = st.rowComplement(i, j, p);
                     if (logBound) {
                         logs.add(c + eps);
                     } else {
                         loss += bound.value(p, c, mode);
                     }
-                    double u = bound.pTimesDerivative(p, c, mode);
-                    rowSum += u;
-                    term = u;
+                    u = bound.pTimesDerivative(p, c, mode);
+                    if (j != top) {
+                        rowRest += u;
+                    }
                 }
                 if (mask.contains(j, i)) { // text j queries the images (text j's mask row)
-                    double c = st.colComplement(i, j, q);
+                    double cq = st.colComplement(i, j, q);
                     if (logBound) {
-                        logs.add(c + eps);
+                        logs.add(cq + eps);
                     } else {
-                        loss += bound.value(q, c, mode);
+                        loss += bound.value(q, cq, mode);
                     }
-                    double v = bound.pTimesDerivative(q, c, mode);
-                    colSum[j] += v;
-                    term += v;
+                    double v = bound.pTimesDerivative(q, cq, mode);
+                    if (i == st.colArgMax(j)) {
+                        colTop[j] = v;
+                    } else {
+                        colRest[j] += v;
+                    }
                 }
                 pRow[j] = p;
-                g[base + j] = term;
+                uRow[j] = u;
+                cRow[j] = c;
                 e[base + j] = q;
             }
+            // u_j - p_j a_i cancels badly when one p_j is near 1 (u_j and p_j a_i both huge), so
+            // use the equal form u_j (1 - p_j) - p_j (a_i - u_j), with a_i - u_j summed directly.
+            final double uTop = uRow[top];
             for (int j = 0; j < n; j++) {
-                g[base + j] -= pRow[j] * rowSum;
+                double others = j == top ? rowRest : (rowRest - uRow[j]) + uTop;
+                g[base + j] = uRow[j] * cRow[j] - pRow[j] * others;
             }
         }
         if (logBound) {
@@ -99,7 +122,17 @@ final class TwoWaySoftmaxObjective {
         for (int i = 0; i < n; i++) {
             final int base = i * n;
             for (int j = 0; j < n; j++) {
-                g[base + j] = (g[base + j] - e[base + j] * colSum[j]) * scale;
+                double q = e[base + j];
+                double grad = g[base + j];
+                boolean isTop = i == st.colArgMax(j);
+                double v = 0;
+                double cq = 1.0;
+                if (mask.contains(j, i)) {
+                    cq = st.colComplement(i, j, q);
+                    v = isTop ? colTop[j] : bound.pTimesDerivative(q, cq, mode);
+                }
+                double others = isTop ? colRest[j] : (colRest[j] - v) + colTop[j];
+                g[base + j] = (grad + v * cq - q * others) * scale;
             }
         }
         return new LossValue(loss / n, gradient);

@@ -14,10 +14,13 @@ import org.ejml.data.DMatrixRMaj;
  * \(Z_i = \sum_l e^{z_{il} - m_i}\) (plus \(10^{-10}\) in {@link Mode#FAITHFUL}), so
  * \(p_{ij} = e^{z_{ij} - m_i} / Z_i\); columns likewise.
  *
- * <p>In {@link Mode#STABLE} the shift is the row maximum, whose term is exactly 1; the sum of the
- * other terms ({@code rest}) is kept separately so that \(1 - p\) of the largest entry is
- * {@code rest / (1 + rest)} without cancellation. This is what lets the complementary losses
- * evaluate \(\log(1 - p)\) stably when one probability approaches 1.
+ * <p>In {@link Mode#STABLE} the shift is the row maximum, whose term is exactly 1; in
+ * {@link Mode#FAITHFUL} there is no shift. In both, the sum of the other terms ({@code rest}) is
+ * kept apart from the largest term, so that \(1 - p\) of the largest entry is
+ * {@code rest / Z} without cancellation. This is what lets the complementary losses evaluate
+ * \(\log(1 - p)\) accurately when one probability approaches 1. Cost: one sweep for the maxima
+ * (no exponentials) and one that computes the exponentials (two per entry in stable mode, where
+ * rows and columns have different shifts; one in faithful mode).
  */
 public final class SoftmaxStatistics {
 
@@ -88,75 +91,71 @@ public final class SoftmaxStatistics {
 
     private void compute(double[] s, double[] rowTerms, double[] colTerms) {
         final int n = rows, m = cols;
-        if (mode == Mode.STABLE) {
-            java.util.Arrays.fill(colShift, Double.NEGATIVE_INFINITY);
-            for (int i = 0; i < n; i++) {
-                int base = i * m;
-                double best = Double.NEGATIVE_INFINITY;
-                int arg = 0;
-                for (int j = 0; j < m; j++) {
-                    double z = s[base + j] * invTau;
-                    if (z > best) {
-                        best = z;
-                        arg = j;
-                    }
-                    if (z > colShift[j]) {
-                        colShift[j] = z;
-                        colArgMax[j] = i;
-                    }
-                }
-                rowShift[i] = best;
-                rowArgMax[i] = arg;
-            }
-            for (int i = 0; i < n; i++) {
-                int base = i * m;
-                double shift = rowShift[i];
-                int arg = rowArgMax[i];
-                double rest = 0;
-                for (int j = 0; j < m; j++) {
-                    double z = s[base + j] * invTau;
-                    double er = Math.exp(z - shift);
-                    double ec = Math.exp(z - colShift[j]);
-                    if (j != arg) {
-                        rest += er;
-                    }
-                    if (i != colArgMax[j]) {
-                        colRest[j] += ec;
-                    }
-                    if (rowTerms != null) {
-                        rowTerms[base + j] = er;
-                    }
-                    if (colTerms != null) {
-                        colTerms[base + j] = ec;
-                    }
-                }
-                rowRest[i] = rest;
-                rowNorm[i] = 1.0 + rest;
-            }
+        final boolean stable = mode == Mode.STABLE;
+        // Sweep 1: the largest entry of every row and column (the stable shifts, and the entry
+        // whose complement 1 - p needs care).
+        double[] rowMax = new double[n];
+        double[] colMax = new double[m];
+        java.util.Arrays.fill(colMax, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+            int base = i * m;
+            double best = Double.NEGATIVE_INFINITY;
+            int arg = 0;
             for (int j = 0; j < m; j++) {
-                colNorm[j] = 1.0 + colRest[j];
-            }
-        } else {
-            // The release: E = exp(S / tau), no shift; norms get + 1e-10.
-            for (int i = 0; i < n; i++) {
-                int base = i * m;
-                double sum = 0;
-                for (int j = 0; j < m; j++) {
-                    double e = Math.exp(s[base + j] * invTau);
-                    sum += e;
-                    colNorm[j] += e;
-                    if (rowTerms != null) {
-                        rowTerms[base + j] = e;
-                    }
-                    if (colTerms != null) {
-                        colTerms[base + j] = e;
-                    }
+                double z = s[base + j] * invTau;
+                if (z > best) {
+                    best = z;
+                    arg = j;
                 }
-                rowNorm[i] = sum + Mode.RELEASE_EPSILON;
+                if (z > colMax[j]) {
+                    colMax[j] = z;
+                    colArgMax[j] = i;
+                }
             }
+            rowMax[i] = best;
+            rowArgMax[i] = arg;
+        }
+        if (stable) {
+            System.arraycopy(rowMax, 0, rowShift, 0, n);
+            System.arraycopy(colMax, 0, colShift, 0, m);
+        } // faithful: the release does not shift (E = exp(S / tau))
+        // Sweep 2: the terms, summed without the largest one, which is added last.
+        double[] rowTop = new double[n];
+        double[] colTop = new double[m];
+        for (int i = 0; i < n; i++) {
+            int base = i * m;
+            double shift = rowShift[i];
+            int arg = rowArgMax[i];
+            double rest = 0;
             for (int j = 0; j < m; j++) {
-                colNorm[j] += Mode.RELEASE_EPSILON;
+                double z = s[base + j] * invTau;
+                double er = Math.exp(z - shift);
+                double ec = stable ? Math.exp(z - colShift[j]) : er;
+                if (j != arg) {
+                    rest += er;
+                } else {
+                    rowTop[i] = er;
+                }
+                if (i != colArgMax[j]) {
+                    colRest[j] += ec;
+                } else {
+                    colTop[j] = ec;
+                }
+                if (rowTerms != null) {
+                    rowTerms[base + j] = er;
+                }
+                if (colTerms != null) {
+                    colTerms[base + j] = ec;
+                }
             }
+            rowRest[i] = rest;
+        }
+        double eps = stable ? 0.0 : Mode.RELEASE_EPSILON;
+        for (int i = 0; i < n; i++) {
+            rowNorm[i] = rowTop[i] + rowRest[i] + eps;
+        }
+        for (int j = 0; j < m; j++) {
+            colNorm[j] = colTop[j] + colRest[j] + eps;
         }
     }
 
@@ -173,6 +172,16 @@ public final class SoftmaxStatistics {
     /** The mode these statistics were computed in. */
     public Mode mode() {
         return mode;
+    }
+
+    /** The column of row {@code i}'s largest probability (the first, if tied). */
+    public int rowArgMax(int i) {
+        return rowArgMax[i];
+    }
+
+    /** The row of column {@code j}'s largest probability (the first, if tied). */
+    public int colArgMax(int j) {
+        return colArgMax[j];
     }
 
     /** \(Z_i\), the norm of row {@code i} (relative to its shift). */
@@ -196,17 +205,22 @@ public final class SoftmaxStatistics {
     }
 
     /**
-     * \(1 - p^{v2t}_{ij}\) for the probability {@code p} of entry (i, j): exact for the row's
-     * largest entry in stable mode, plain {@code 1 - p} otherwise (where it has no cancellation
-     * problem, since every other entry has \(p \le 1/2\)).
+     * \(1 - p^{v2t}_{ij}\) for the probability {@code p} of entry (i, j): for the row's largest
+     * entry, \((Z_i - e_{ij})/Z_i\) from the sum of the other terms (no cancellation, in both
+     * modes: faithful mode evaluates the release's formula, just without its rounding loss);
+     * plain {@code 1 - p} for the others, which have \(p \le 1/2\).
      */
     public double rowComplement(int i, int j, double p) {
-        return (mode == Mode.STABLE && j == rowArgMax[i]) ? rowRest[i] / rowNorm[i] : 1.0 - p;
+        return j == rowArgMax[i] ? (rowRest[i] + epsilon()) / rowNorm[i] : 1.0 - p;
     }
 
     /** \(1 - p^{t2v}_{ji}\), as {@link #rowComplement} for column {@code j}. */
     public double colComplement(int i, int j, double q) {
-        return (mode == Mode.STABLE && i == colArgMax[j]) ? colRest[j] / colNorm[j] : 1.0 - q;
+        return i == colArgMax[j] ? (colRest[j] + epsilon()) / colNorm[j] : 1.0 - q;
+    }
+
+    private double epsilon() {
+        return mode == Mode.STABLE ? 0.0 : Mode.RELEASE_EPSILON;
     }
 
     /** \(\log p^{v2t}_{ij}\) without forming the probability (finite even where it underflows). */

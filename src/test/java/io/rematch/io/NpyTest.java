@@ -160,27 +160,6 @@ class NpyTest {
         assertArrayEquals(original, toBytes(readBytes(original, name)));
     }
 
-    /** Every reference file of the project, where the shared reference tree is present. */
-    @Test
-    void readsAndReproducesEverySharedReferenceFile() throws IOException {
-        Path root = Paths.get("/work/shared/reference");
-        assumeTrue(Files.isDirectory(root), "shared reference tree not present on this machine");
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(p -> p.toString().endsWith(".npy")).sorted().collect(Collectors.toList());
-        }
-        assertFalse(files.isEmpty());
-        for (Path f : files) {
-            NpyArray a = Npy.read(f);
-            long size = 1;
-            for (int d : a.shape()) {
-                size *= d;
-            }
-            assertEquals(size, a.size(), f::toString);
-            assertArrayEquals(Files.readAllBytes(f), toBytes(a), f::toString);
-        }
-    }
-
     // ------------------------------------------------------------ fixtures by dtype
 
     @Test
