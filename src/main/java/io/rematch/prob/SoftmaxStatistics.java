@@ -19,8 +19,9 @@ import org.ejml.data.DMatrixRMaj;
  * kept apart from the largest term, so that \(1 - p\) of the largest entry is
  * {@code rest / Z} without cancellation. This is what lets the complementary losses evaluate
  * \(\log(1 - p)\) accurately when one probability approaches 1. Cost: one sweep for the maxima
- * (no exponentials) and one that computes the exponentials (two per entry in stable mode, where
- * rows and columns have different shifts; one in faithful mode).
+ * (no exponentials) and one that computes one exponential per entry (stable mode derives the
+ * column-shifted term from the row-shifted one by two per-row/per-column factors whenever the
+ * shifts span less than 600, else takes a second exponential).
  */
 public final class SoftmaxStatistics {
 
@@ -119,18 +120,41 @@ public final class SoftmaxStatistics {
             System.arraycopy(rowMax, 0, rowShift, 0, n);
             System.arraycopy(colMax, 0, colShift, 0, m);
         } // faithful: the release does not shift (E = exp(S / tau))
+        // Stable mode needs e^{z - m_i} and e^{z - c_j}. When all shifts lie within 600 of the
+        // global maximum M (always, for cosine scores and tau >= 0.002), the second is the first
+        // times e^{m_i - M} e^{M - c_j}: one exponential per entry instead of two, no overflow.
+        double globalMax = Double.NEGATIVE_INFINITY, lowestShift = Double.POSITIVE_INFINITY;
+        for (double v : rowMax) {
+            globalMax = Math.max(globalMax, v);
+            lowestShift = Math.min(lowestShift, v);
+        }
+        for (double v : colMax) {
+            lowestShift = Math.min(lowestShift, v);
+        }
+        final boolean factored = stable && globalMax - lowestShift < 600;
+        double[] rowFactor = new double[n];
+        double[] colFactor = new double[m];
+        if (factored) {
+            for (int i = 0; i < n; i++) {
+                rowFactor[i] = Math.exp(rowMax[i] - globalMax);
+            }
+            for (int j = 0; j < m; j++) {
+                colFactor[j] = Math.exp(globalMax - colMax[j]);
+            }
+        }
         // Sweep 2: the terms, summed without the largest one, which is added last.
         double[] rowTop = new double[n];
         double[] colTop = new double[m];
         for (int i = 0; i < n; i++) {
             int base = i * m;
             double shift = rowShift[i];
+            double rf = rowFactor[i];
             int arg = rowArgMax[i];
             double rest = 0;
             for (int j = 0; j < m; j++) {
                 double z = s[base + j] * invTau;
                 double er = Math.exp(z - shift);
-                double ec = stable ? Math.exp(z - colShift[j]) : er;
+                double ec = !stable ? er : factored ? er * rf * colFactor[j] : Math.exp(z - colShift[j]);
                 if (j != arg) {
                     rest += er;
                 } else {

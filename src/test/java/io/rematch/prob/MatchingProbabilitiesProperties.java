@@ -73,6 +73,32 @@ class MatchingProbabilitiesProperties {
         });
     }
 
+    /**
+     * Both ways of forming the column terms (from the row terms by per-row/per-column factors when
+     * the shifts span < 600, by a second exponential otherwise) equal a naive column softmax.
+     */
+    @Test
+    void columnProbabilitiesEqualNaiveColumnSoftmaxForSmallAndHugeSpreads() {
+        qt().forAll(integers().between(1, 9), longs().all(), doubles().between(1e-4, 1)).checkAssert((n, seed, tau) -> {
+            DMatrixRMaj s = TestMatrices.uniform(n, n + 1, 1, seed); // tau 1e-4: spread up to 2e4
+            DMatrixRMaj q = MatchingProbabilities.textToImage(s, tau, Mode.STABLE);
+            for (int j = 0; j < s.numCols; j++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) {
+                    max = Math.max(max, s.get(i, j) / tau);
+                }
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += Math.exp(s.get(i, j) / tau - max);
+                }
+                for (int i = 0; i < n; i++) {
+                    double naive = Math.exp(s.get(i, j) / tau - max) / sum;
+                    assertEquals(naive, q.get(j, i), 1e-14 + 1e-12 * naive, "tau " + tau);
+                }
+            }
+        });
+    }
+
     /** Stable mode stays finite where the release's formula overflows (S / tau > 709). */
     @Test
     void stableSurvivesLargeScoresFaithfulDoesNot() {
