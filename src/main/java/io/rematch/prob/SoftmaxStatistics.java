@@ -154,7 +154,9 @@ public final class SoftmaxStatistics {
             for (int j = 0; j < m; j++) {
                 double z = s[base + j] * invTau;
                 double er = Math.exp(z - shift);
-                double ec = !stable ? er : factored ? er * rf * colFactor[j] : Math.exp(z - colShift[j]);
+                double ec = !stable ? er
+                        : i == colArgMax[j] ? 1.0 // e^0, exactly
+                        : factored ? er * rf * colFactor[j] : Math.exp(z - colShift[j]);
                 if (j != arg) {
                     rest += er;
                 } else {
