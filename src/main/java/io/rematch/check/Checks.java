@@ -15,6 +15,14 @@ public final class Checks {
     private Checks() {
     }
 
+    /** Throws unless {@code value} is given (not {@code null}); returns it. */
+    public static <T> T present(String name, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        return value;
+    }
+
     /** Throws unless {@code value} is finite and strictly positive (temperatures, regularisation). */
     public static double positive(String name, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {

@@ -1,6 +1,6 @@
 package io.rematch.cli;
 
-import io.rematch.io.Npy;
+import io.rematch.check.Checks;
 import io.rematch.loss.LossValue;
 import io.rematch.loss.Losses;
 import io.rematch.loss.Negatives;
@@ -9,6 +9,7 @@ import io.rematch.loss.ScoreLoss;
 import io.rematch.prob.Mode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ejml.data.DMatrixRMaj;
 import picocli.CommandLine.Command;
@@ -65,42 +66,49 @@ final class LossCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
-        DMatrixRMaj s = Npy.read(scores).toMatrix("--scores");
-        Negatives neg;
-        if (mask != null) {
-            if (!negatives.equals("all")) {
-                throw new IllegalArgumentException("give either --mask or --negatives, not both");
-            }
-            PairMask m = PairMask.of("--mask", Npy.read(mask).toMatrix("--mask"));
-            if (m.size() != s.numRows) {
-                throw new IllegalArgumentException("--mask must be " + s.numRows + " x " + s.numRows
-                        + " like --scores, got " + m.size() + " x " + m.size());
-            }
-            neg = Negatives.fixed(m);
-        } else {
-            neg = Negatives.parse(negatives, seed);
+    public Integer call() {
+        // Options before files, each checked in terms of the option: the library's messages
+        // name its own parameters (tau, scores), which the user never typed.
+        if (!Losses.NAMES.contains(loss)) {
+            throw new IllegalArgumentException("--loss must be one of " + String.join(", ", Losses.NAMES)
+                    + "; got '" + loss + "'");
+        }
+        Checks.positive("--tau", tau);
+        Checks.inHalfOpen("--q", q, 0.0, 1.0);
+        Checks.nonNegative("--margin", margin);
+        Mode md = Mode.parse("--mode", mode);
+        if (mask != null && !negatives.equals("all")) {
+            throw new IllegalArgumentException("give either --mask or --negatives, not both");
         }
         if (loss.equals("nl") && (mask != null || !negatives.equals("all"))) {
             throw new IllegalArgumentException("nl always uses one random negative per anchor; drop --negatives/--mask"
                     + " or use ccl-log with them");
         }
-        Mode md = Mode.parse("--mode", mode);
+        Negatives neg = mask == null ? Negatives.parse(negatives, seed) : null;
+        DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
+        if (mask != null) {
+            PairMask m = PairMask.of("--mask", NpyFiles.readMatrix("--mask", mask));
+            if (m.size() != s.numRows) {
+                throw new IllegalArgumentException("--mask must be " + s.numRows + " x " + s.numRows
+                        + " like --scores, got " + m.size() + " x " + m.size());
+            }
+            neg = Negatives.fixed(m);
+        }
         ScoreLoss l = Losses.create(loss, new Losses.Settings(tau, q, margin, neg, md, seed));
         LossValue v = l.evaluate(s);
         if (gradOut != null) {
-            Npy.writeMatrix(gradOut, v.gradient());
+            NpyFiles.writeMatrix("--grad-out", gradOut, v.gradient());
         }
         PrintWriter out = spec.commandLine().getOut();
         String negText = loss.startsWith("ccl-") ? (mask != null ? "mask:" + mask : negatives) : loss.equals("nl") ? "single" : "-";
         if (json) {
             out.println("{\"loss\": " + Json.number(v.value()) + ", \"name\": " + Json.string(l.name())
-                    + ", \"n\": " + s.numRows + ", \"tau\": " + Json.number(tau) + ", \"mode\": " + Json.string(md.name().toLowerCase())
+                    + ", \"n\": " + s.numRows + ", \"tau\": " + Json.number(tau) + ", \"mode\": " + Json.string(md.name().toLowerCase(Locale.ROOT))
                     + ", \"negatives\": " + Json.string(negText)
                     + (gradOut != null ? ", \"grad_out\": " + Json.string(gradOut.toString()) : "") + "}");
         } else {
-            out.printf("%s = %.12g%n", l.name(), v.value());
-            out.printf("  N = %d, tau = %s, mode = %s, negatives = %s%n", s.numRows, tau, md.name().toLowerCase(), negText);
+            out.printf(Locale.ROOT, "%s = %.12g%n", l.name(), v.value());
+            out.printf(Locale.ROOT, "  N = %d, tau = %s, mode = %s, negatives = %s%n", s.numRows, tau, md.name().toLowerCase(Locale.ROOT), negText);
             if (gradOut != null) {
                 out.println("  gradient d loss / d S written to " + gradOut);
             }

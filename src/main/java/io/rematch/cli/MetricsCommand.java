@@ -1,9 +1,9 @@
 package io.rematch.cli;
 
+import io.rematch.check.Checks;
 import io.rematch.eval.RetrievalMetrics;
 import io.rematch.eval.RetrievalReport;
 import io.rematch.eval.TieRule;
-import io.rematch.io.Npy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -39,7 +39,7 @@ final class MetricsCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         TieRule rule;
         switch (ties.toLowerCase(Locale.ROOT)) {
             case "pessimistic": rule = TieRule.PESSIMISTIC; break;
@@ -49,7 +49,12 @@ final class MetricsCommand implements Callable<Integer> {
         if (captionsPerImage < 1) {
             throw new IllegalArgumentException("--captions-per-image must be >= 1, got " + captionsPerImage);
         }
-        DMatrixRMaj s = Npy.read(sims).toMatrix("--sims");
+        DMatrixRMaj s = Checks.finite("--sims", NpyFiles.readMatrix("--sims", sims));
+        if ((long) s.numRows * captionsPerImage != s.numCols) {
+            throw new IllegalArgumentException("--sims is " + s.numRows + " x " + s.numCols + "; expected "
+                    + s.numRows + " x " + ((long) s.numRows * captionsPerImage) + ": one row per image and"
+                    + " --captions-per-image (" + captionsPerImage + ") columns, one per caption, per image");
+        }
         RetrievalReport report = RetrievalMetrics.evaluate(s, captionsPerImage, rule);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -63,7 +63,7 @@ public final class Rematch implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args1) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("rematch: error: " + ex.getMessage());
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": error: " + ex.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
             c.getErr().flush();
             return BAD_INPUT;

@@ -32,10 +32,10 @@ public final class ComplementaryContrastiveLoss implements ScoreLoss {
      * @param mode      stable or faithful
      */
     public ComplementaryContrastiveLoss(ComplementaryBound bound, double tau, Negatives negatives, Mode mode) {
-        this.bound = bound;
+        this.bound = Checks.present("bound", bound);
         this.tau = Checks.positive("tau", tau);
-        this.negatives = negatives;
-        this.mode = mode;
+        this.negatives = Checks.present("negatives", negatives);
+        this.mode = Checks.present("mode", mode);
     }
 
     /** RCL's default: the log bound over all negatives, \(\tau = 0.05\), stable. */

@@ -34,7 +34,7 @@ public final class ContrastiveLoss implements ScoreLoss {
      */
     public ContrastiveLoss(double tau, Mode mode) {
         this.tau = Checks.positive("tau", tau);
-        this.mode = mode;
+        this.mode = Checks.present("mode", mode);
     }
 
     @Override

@@ -48,6 +48,12 @@ public final class Losses {
      * @throws IllegalArgumentException for an unknown name or out-of-range settings
      */
     public static ScoreLoss create(String name, Settings s) {
+        if (name == null) {
+            throw new IllegalArgumentException("name is missing; expected one of " + String.join(", ", NAMES));
+        }
+        if (s == null) {
+            throw new IllegalArgumentException("settings is missing; Settings.defaults() gives the papers' values");
+        }
         switch (name) {
             case "ccl-log":
                 return new ComplementaryContrastiveLoss(ComplementaryBound.log(), s.tau(), s.negatives(), s.mode());

@@ -57,6 +57,9 @@ public final class Negatives {
 
     /** A fixed mask, used as given. */
     public static Negatives fixed(PairMask mask) {
+        if (mask == null) {
+            throw new IllegalArgumentException("mask is missing");
+        }
         return new Negatives("mask", -1, null, mask);
     }
 
@@ -67,6 +70,9 @@ public final class Negatives {
      * @param seed seed for the random kinds
      */
     public static Negatives parse(String spec, long seed) {
+        if (spec == null) {
+            throw new IllegalArgumentException("--negatives is missing; expected 'all', 'ratio:R' or 'single'");
+        }
         if (spec.equals("all")) {
             return all();
         }
@@ -79,6 +85,9 @@ public final class Negatives {
                 r = Double.parseDouble(spec.substring("ratio:".length()));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--negatives ratio:R needs a number R in (0, 1), got '" + spec + "'");
+            }
+            if (!(r > 0 && r < 1)) {
+                throw new IllegalArgumentException("--negatives ratio:R needs R in (0, 1), got " + r);
             }
             return ratio(r, seed);
         }

@@ -44,6 +44,9 @@ public final class PairMask {
      * @param name the argument's name for error messages (e.g. {@code --mask})
      */
     public static PairMask of(String name, DMatrixRMaj mask) {
+        if (mask == null) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
         if (mask.numRows != mask.numCols || mask.numRows == 0) {
             throw new IllegalArgumentException(name + " must be a non-empty square N x N matrix, got "
                     + mask.numRows + " x " + mask.numCols);

@@ -40,6 +40,7 @@ final class TwoWaySoftmaxObjective {
     static LossValue evaluate(DMatrixRMaj scores, double tau, Mode mode, ComplementaryBound bound, PairMask mask) {
         Checks.squareFinite("scores", scores);
         Checks.positive("tau", tau);
+        Checks.present("mask", mask);
         final int n = scores.numRows;
         if (mask.size() != n) {
             throw new IllegalArgumentException("mask is " + mask.size() + " x " + mask.size()

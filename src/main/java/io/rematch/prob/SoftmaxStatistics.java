@@ -79,6 +79,7 @@ public final class SoftmaxStatistics {
     public static SoftmaxStatistics of(DMatrixRMaj scores, double tau, Mode mode, double[] rowTerms, double[] colTerms) {
         Checks.finite("scores", scores);
         Checks.positive("tau", tau);
+        Checks.present("mode", mode);
         SoftmaxStatistics st = new SoftmaxStatistics(scores.numRows, scores.numCols, tau, mode);
         st.compute(scores.data, rowTerms, colTerms);
         for (int i = 0; i < st.rows; i++) {

@@ -1,0 +1,52 @@
+package io.rematch.cli;
+
+import io.rematch.io.Npy;
+import io.rematch.io.NpyFormatException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The commands' {@code .npy} input and output, with failures reported as bad input that names
+ * the option the file came from (for example {@code --scores: no such file: S.npy}), so that a
+ * user with several file options knows which one to fix. The original exception is kept as the
+ * cause for {@code --debug}.
+ */
+final class NpyFiles {
+
+    private NpyFiles() {
+    }
+
+    /** Reads the 2-D array given by {@code option}. */
+    static DMatrixRMaj readMatrix(String option, Path path) {
+        try {
+            return Npy.read(path).toMatrix(option);
+        } catch (NpyFormatException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + ": cannot read " + path + ": " + reason(e), e);
+        }
+    }
+
+    /** Writes {@code m} as float64 to the file given by {@code option}. */
+    static void writeMatrix(String option, Path path, DMatrixRMaj m) {
+        try {
+            Npy.writeMatrix(path, m);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + ": cannot write " + path + ": " + reason(e), e);
+        }
+    }
+
+    /** The JDK's file exceptions carry only a path as message: say what went wrong instead. */
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+}
