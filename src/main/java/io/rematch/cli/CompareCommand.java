@@ -1,6 +1,6 @@
 package io.rematch.cli;
 
-import io.rematch.io.Npy;
+import io.rematch.check.Checks;
 import io.rematch.loss.LossValue;
 import io.rematch.loss.Losses;
 import io.rematch.loss.Negatives;
@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ejml.data.DMatrixRMaj;
 import picocli.CommandLine.Command;
@@ -65,12 +66,12 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws Exception {
-        DMatrixRMaj s = Npy.read(scores).toMatrix("--scores");
-        if (s.numRows != s.numCols) {
-            throw new IllegalArgumentException("--scores must be square (N x N), got " + s.numRows + " x " + s.numCols);
-        }
-        double[] flags = Npy.read(mismatched).toVector("--mismatched");
+    public Integer call() {
+        Checks.positive("--tau", tau);
+        Checks.inHalfOpen("--q", q, 0.0, 1.0);
+        Checks.nonNegative("--margin", margin);
+        DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
+        double[] flags = NpyFiles.readVector("--mismatched", mismatched);
         int n = s.numRows;
         if (flags.length != n) {
             throw new IllegalArgumentException("--mismatched must have one flag per pair (" + n + "), got " + flags.length);
@@ -119,11 +120,11 @@ final class CompareCommand implements Callable<Integer> {
             out.println(b.append("]}"));
             return;
         }
-        out.printf("%d pairs, %d mismatched; tau = %s, q = %s, margin = %s%n", n, noisy, tau, q, margin);
+        out.printf(Locale.ROOT, "%d pairs, %d mismatched; tau = %s, q = %s, margin = %s%n", n, noisy, tau, q, margin);
         out.println("pull = -dL/dS_ii, the push a gradient step gives the given pair i (mean over pairs)");
-        out.printf("%-8s %14s %14s %16s %18s%n", "loss", "value", "pull clean", "pull mismatched", "mismatched/clean");
+        out.printf(Locale.ROOT, "%-8s %14s %14s %16s %18s%n", "loss", "value", "pull clean", "pull mismatched", "mismatched/clean");
         for (Row r : rows) {
-            out.printf("%-8s %14.6g %14.6g %16.6g %18.4f%n", r.loss(), r.value(), r.cleanPull(), r.mismatchedPull(), r.ratio());
+            out.printf(Locale.ROOT, "%-8s %14.6g %14.6g %16.6g %18.4f%n", r.loss(), r.value(), r.cleanPull(), r.mismatchedPull(), r.ratio());
         }
     }
 }

@@ -80,6 +80,9 @@ final class LossCommand implements Callable<Integer> {
         if (mask != null && !negatives.equals("all")) {
             throw new IllegalArgumentException("give either --mask or --negatives, not both");
         }
+        if (!loss.startsWith("ccl-") && !loss.equals("nl") && (mask != null || !negatives.equals("all"))) {
+            throw new IllegalArgumentException("--negatives and --mask apply to the ccl-* losses only, not to " + loss);
+        }
         if (loss.equals("nl") && (mask != null || !negatives.equals("all"))) {
             throw new IllegalArgumentException("nl always uses one random negative per anchor; drop --negatives/--mask"
                     + " or use ccl-log with them");

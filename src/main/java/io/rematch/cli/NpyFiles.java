@@ -30,6 +30,17 @@ final class NpyFiles {
         }
     }
 
+    /** Reads the 1-D array given by {@code option}. */
+    static double[] readVector(String option, Path path) {
+        try {
+            return Npy.read(path).toVector(option);
+        } catch (NpyFormatException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + ": cannot read " + path + ": " + reason(e), e);
+        }
+    }
+
     /** Writes {@code m} as float64 to the file given by {@code option}. */
     static void writeMatrix(String option, Path path, DMatrixRMaj m) {
         try {

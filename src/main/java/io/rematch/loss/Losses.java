@@ -74,7 +74,7 @@ public final class Losses {
             case "tr-hn":
                 return new TripletRankingLoss(s.margin(), true);
             default:
-                throw new IllegalArgumentException("--loss must be one of " + String.join(", ", NAMES)
+                throw new IllegalArgumentException("loss name must be one of " + String.join(", ", NAMES)
                         + "; got '" + name + "'");
         }
     }

@@ -128,6 +128,9 @@ final class Cli {
             if (c == '{') {
                 return object();
             }
+            if (c == '[') {
+                return array();
+            }
             if (c == '"') {
                 return string();
             }
@@ -167,6 +170,25 @@ final class Cli {
                 if (peek() == '}') {
                     pos++;
                     return m;
+                }
+                expect(',');
+            }
+        }
+
+        List<Object> array() {
+            List<Object> list = new ArrayList<>();
+            expect('[');
+            space();
+            if (peek() == ']') {
+                pos++;
+                return list;
+            }
+            while (true) {
+                list.add(value());
+                space();
+                if (peek() == ']') {
+                    pos++;
+                    return list;
                 }
                 expect(',');
             }

@@ -317,6 +317,17 @@ class LossCommandTest {
     }
 
     @Test
+    void lossesWithoutNegativesRefuseNegativesAndMask() throws IOException {
+        String mask = write("mask.npy", MASK);
+        for (String name : new String[] {"infonce", "tr", "tr-hn"}) {
+            assertBadInput(new String[] {"loss", "--scores", scores, "--loss", name, "--negatives", "ratio:0.5"},
+                    "--negatives and --mask apply to the ccl-* losses only", name);
+            assertBadInput(new String[] {"loss", "--scores", scores, "--loss", name, "--mask", mask},
+                    "--negatives and --mask apply to the ccl-* losses only", name);
+        }
+    }
+
+    @Test
     void maskOfTheWrongShapeIsRefused() throws IOException {
         assertBadInput(lossArgs("--mask", write("m65.npy", new DMatrixRMaj(6, 5))),
                 "--mask must be a non-empty square N x N matrix, got 6 x 5");
