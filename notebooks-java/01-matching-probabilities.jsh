@@ -40,8 +40,9 @@ show("S (rows: images, columns: texts)", S);
 // Eq. 1: image V_i queries the texts, p^{v2t}_ij = e^{S_ij/tau} / sum_l e^{S_il/tau}.
 DMatrixRMaj pV2T = MatchingProbabilities.imageToText(S, tau, Mode.STABLE);
 show("Eq. 1, p^{v2t} (row i: image i over the 4 texts)", pV2T);
-// Eq. 2: text T_i queries the images. A distribution over images sums over the image index,
-// so the denominator is sum_l e^{S_li/tau}: row i of p^{t2v} is the softmax of column i of S.
+// Eq. 2: text T_i queries the images. The paper prints e^{S_jl/tau} in the denominator, but a
+// distribution over images sums over the image index, sum_l e^{S_li/tau}: row i of p^{t2v}
+// is the softmax of column i of S.
 DMatrixRMaj pT2V = MatchingProbabilities.textToImage(S, tau, Mode.STABLE);
 show("Eq. 2, p^{t2v} (row i: text i over the 4 images)", pT2V);
 
