@@ -9,7 +9,9 @@ import org.ejml.data.DMatrixRMaj;
  * \[ p^{v2t}_{ij} = \frac{e^{S_{ij}/\tau}}{\sum_{l=1}^{N_t} e^{S_{il}/\tau}} \]
  * Eq. 2, text \(\mathbf T_i\) querying the images:
  * \[ p^{t2v}_{ij} = \frac{e^{S_{ji}/\tau}}{\sum_{l=1}^{N_v} e^{S_{li}/\tau}} \]
- * i.e. the row softmax of \(S/\tau\) and the row softmax of \(S^\top/\tau\). Row \(i\) of
+ * i.e. the row softmax of \(S/\tau\) and the row softmax of \(S^\top/\tau\). (The paper prints
+ * Eq. 2's denominator as \(\sum_l e^{S_{jl}/\tau}\), a typo: a distribution over the images
+ * \(j\) for text \(i\) normalises over \(S_{li}\), as the release does.) Row \(i\) of
  * {@link #textToImage} belongs to text \(i\), as in the release ({@code t2i} there).
  *
  * <p>\(S\) is \(N_v \times N_t\) (images x texts) and need not be square; \(\tau > 0\) is the
