@@ -1,5 +1,6 @@
 package io.rematch.cli;
 
+import io.rematch.check.Checks;
 import io.rematch.io.Npy;
 import io.rematch.loss.LossValue;
 import io.rematch.loss.Losses;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "loss", mixinStandardHelpOptions = true,
         description = {"Evaluate a loss and its gradient d loss / d S on an N x N score matrix S.",
                 "Losses: ccl-log, ccl-exp, ccl-gce, ccl-tan, ccl-mae (RCL Eq. 14-18), infonce (Eq. 8),",
-                "nl (one random negative), tr, tr-hn (triplet ranking, sum / hardest negative)."})
+                "nl (one random negative), tr, tr-hn, tr-mean (triplet ranking: sum / hardest negative / L2RM's mean),",
+                "rce (L2RM's warm-up loss), and L2RM's rematch losses sym-kl, kl, js, soft-infonce (need --targets)."})
 final class LossCommand implements Callable<Integer> {
 
     @Spec
@@ -55,8 +57,12 @@ final class LossCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--mode", defaultValue = "stable", paramLabel = "stable|faithful",
-            description = "stable: textbook formulas, max-subtracted; faithful: exactly the RCL release (default: ${DEFAULT-VALUE}).")
+            description = "stable: textbook formulas, max-subtracted; faithful: exactly the RCL / L2RM release (default: ${DEFAULT-VALUE}).")
     String mode;
+
+    @Option(names = "--targets", paramLabel = "P.npy",
+            description = "N x N soft targets (a transport plan, entries >= 0) for sym-kl, kl, js, soft-infonce.")
+    Path targets;
 
     @Option(names = "--grad-out", paramLabel = "G.npy", description = "Write d loss / d S here (float64 .npy).")
     Path gradOut;
@@ -86,21 +92,44 @@ final class LossCommand implements Callable<Integer> {
                     + " or use ccl-log with them");
         }
         Mode md = Mode.parse("--mode", mode);
-        ScoreLoss l = Losses.create(loss, new Losses.Settings(tau, q, margin, neg, md, seed));
+        Losses.Settings settings = new Losses.Settings(tau, q, margin, neg, md, seed);
+        ScoreLoss l;
+        if (Losses.needsTargets(loss)) {
+            if (targets == null) {
+                throw new IllegalArgumentException("--loss " + loss + " needs --targets P.npy (the soft targets, e.g. a"
+                        + " transport plan, " + s.numRows + " x " + s.numCols + " like --scores)");
+            }
+            DMatrixRMaj t = Checks.finite("--targets", Npy.read(targets).toMatrix("--targets"));
+            if (t.numRows != s.numRows || t.numCols != s.numCols) {
+                throw new IllegalArgumentException("--targets must be " + s.numRows + " x " + s.numCols
+                        + " like --scores, got " + t.numRows + " x " + t.numCols);
+            }
+            l = Losses.createTargeted(loss, settings).withTargets(t);
+        } else {
+            if (targets != null) {
+                throw new IllegalArgumentException("--targets is only used by " + String.join(", ", Losses.TARGETED_NAMES)
+                        + "; --loss " + loss + " takes none");
+            }
+            l = Losses.create(loss, settings);
+        }
         LossValue v = l.evaluate(s);
         if (gradOut != null) {
             Npy.writeMatrix(gradOut, v.gradient());
         }
         PrintWriter out = spec.commandLine().getOut();
         String negText = loss.startsWith("ccl-") ? (mask != null ? "mask:" + mask : negatives) : loss.equals("nl") ? "single" : "-";
+        String targetText = targets != null ? ", \"targets\": " + Json.string(targets.toString()) : "";
         if (json) {
             out.println("{\"loss\": " + Json.number(v.value()) + ", \"name\": " + Json.string(l.name())
                     + ", \"n\": " + s.numRows + ", \"tau\": " + Json.number(tau) + ", \"mode\": " + Json.string(md.name().toLowerCase())
-                    + ", \"negatives\": " + Json.string(negText)
+                    + ", \"negatives\": " + Json.string(negText) + targetText
                     + (gradOut != null ? ", \"grad_out\": " + Json.string(gradOut.toString()) : "") + "}");
         } else {
             out.printf("%s = %.12g%n", l.name(), v.value());
             out.printf("  N = %d, tau = %s, mode = %s, negatives = %s%n", s.numRows, tau, md.name().toLowerCase(), negText);
+            if (targets != null) {
+                out.println("  targets = " + targets);
+            }
             if (gradOut != null) {
                 out.println("  gradient d loss / d S written to " + gradOut);
             }
