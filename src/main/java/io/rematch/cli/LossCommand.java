@@ -42,7 +42,7 @@ final class LossCommand implements Callable<Integer> {
     @Option(names = "--q", defaultValue = "0.5", description = "GCE exponent in (0, 1] for ccl-gce (default: ${DEFAULT-VALUE}).")
     double q;
 
-    @Option(names = "--margin", defaultValue = "0.2", description = "Margin >= 0 of tr and tr-hn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--margin", defaultValue = "0.2", description = "Margin >= 0 of tr, tr-hn and tr-mean (default: ${DEFAULT-VALUE}).")
     double margin;
 
     @Option(names = "--negatives", defaultValue = "all", paramLabel = "all|ratio:R|single",
