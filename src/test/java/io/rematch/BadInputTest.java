@@ -74,7 +74,7 @@ class BadInputTest {
     }
 
     static Stream<String> names() {
-        return Losses.NAMES.stream();
+        return Losses.SCORE_ONLY_NAMES.stream();
     }
 
     static Stream<String> namesWithTemperature() {

@@ -87,7 +87,7 @@ final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mismatched must mark some pairs 1 and some 0, got " + noisy + " of " + n);
         }
         List<Row> rows = new ArrayList<>();
-        for (String name : Losses.NAMES) {
+        for (String name : Losses.SCORE_ONLY_NAMES) { // the rematch losses need a plan, which compare does not take
             ScoreLoss loss = Losses.create(name, new Losses.Settings(tau, q, margin, Negatives.all(), Mode.STABLE, seed));
             LossValue v = loss.evaluate(s);
             double clean = 0, bad = 0;

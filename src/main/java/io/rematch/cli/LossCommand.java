@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "loss", mixinStandardHelpOptions = true,
         description = {"Evaluate a loss and its gradient d loss / d S on an N x N score matrix S.",
                 "Losses: ccl-log, ccl-exp, ccl-gce, ccl-tan, ccl-mae (RCL Eq. 14-18), infonce (Eq. 8),",
-                "nl (one random negative), tr, tr-hn (triplet ranking, sum / hardest negative)."})
+                "nl (one random negative), tr, tr-hn, tr-mean (triplet ranking: sum / hardest negative / L2RM's mean),",
+                "rce (L2RM's warm-up loss), and L2RM's rematch losses sym-kl, kl, js, soft-infonce (need --targets)."})
 final class LossCommand implements Callable<Integer> {
 
     @Spec
@@ -41,7 +42,7 @@ final class LossCommand implements Callable<Integer> {
     @Option(names = "--q", defaultValue = "0.5", description = "GCE exponent in (0, 1] for ccl-gce (default: ${DEFAULT-VALUE}).")
     double q;
 
-    @Option(names = "--margin", defaultValue = "0.2", description = "Margin >= 0 of tr and tr-hn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--margin", defaultValue = "0.2", description = "Margin >= 0 of tr, tr-hn and tr-mean (default: ${DEFAULT-VALUE}).")
     double margin;
 
     @Option(names = "--negatives", defaultValue = "all", paramLabel = "all|ratio:R|single",
@@ -56,8 +57,12 @@ final class LossCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--mode", defaultValue = "stable", paramLabel = "stable|faithful",
-            description = "stable: textbook formulas, max-subtracted; faithful: exactly the RCL release (default: ${DEFAULT-VALUE}).")
+            description = "stable: textbook formulas, max-subtracted; faithful: exactly the RCL / L2RM release (default: ${DEFAULT-VALUE}).")
     String mode;
+
+    @Option(names = "--targets", paramLabel = "P.npy",
+            description = "N x N soft targets (a transport plan, entries >= 0) for sym-kl, kl, js, soft-infonce.")
+    Path targets;
 
     @Option(names = "--grad-out", paramLabel = "G.npy", description = "Write d loss / d S here (float64 .npy).")
     Path gradOut;
@@ -87,6 +92,15 @@ final class LossCommand implements Callable<Integer> {
             throw new IllegalArgumentException("nl always uses one random negative per anchor; drop --negatives/--mask"
                     + " or use ccl-log with them");
         }
+        boolean targeted = Losses.needsTargets(loss);
+        if (targeted && targets == null) {
+            throw new IllegalArgumentException("--loss " + loss + " needs --targets P.npy (the soft targets, e.g. a"
+                    + " transport plan, N x N like --scores)");
+        }
+        if (!targeted && targets != null) {
+            throw new IllegalArgumentException("--targets is only used by " + String.join(", ", Losses.TARGETED_NAMES)
+                    + "; --loss " + loss + " takes none");
+        }
         Negatives neg = mask == null ? Negatives.parse(negatives, seed) : null;
         DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
         if (mask != null) {
@@ -97,21 +111,36 @@ final class LossCommand implements Callable<Integer> {
             }
             neg = Negatives.fixed(m);
         }
-        ScoreLoss l = Losses.create(loss, new Losses.Settings(tau, q, margin, neg, md, seed));
+        Losses.Settings settings = new Losses.Settings(tau, q, margin, neg, md, seed);
+        ScoreLoss l;
+        if (targeted) {
+            DMatrixRMaj t = Checks.finite("--targets", NpyFiles.readMatrix("--targets", targets));
+            if (t.numRows != s.numRows || t.numCols != s.numCols) {
+                throw new IllegalArgumentException("--targets must be " + s.numRows + " x " + s.numCols
+                        + " like --scores, got " + t.numRows + " x " + t.numCols);
+            }
+            l = Losses.createTargeted(loss, settings).withTargets(t);
+        } else {
+            l = Losses.create(loss, settings);
+        }
         LossValue v = l.evaluate(s);
         if (gradOut != null) {
             NpyFiles.writeMatrix("--grad-out", gradOut, v.gradient());
         }
         PrintWriter out = spec.commandLine().getOut();
         String negText = loss.startsWith("ccl-") ? (mask != null ? "mask:" + mask : negatives) : loss.equals("nl") ? "single" : "-";
+        String targetText = targets != null ? ", \"targets\": " + Json.string(targets.toString()) : "";
         if (json) {
             out.println("{\"loss\": " + Json.number(v.value()) + ", \"name\": " + Json.string(l.name())
                     + ", \"n\": " + s.numRows + ", \"tau\": " + Json.number(tau) + ", \"mode\": " + Json.string(md.name().toLowerCase(Locale.ROOT))
-                    + ", \"negatives\": " + Json.string(negText)
+                    + ", \"negatives\": " + Json.string(negText) + targetText
                     + (gradOut != null ? ", \"grad_out\": " + Json.string(gradOut.toString()) : "") + "}");
         } else {
             out.printf(Locale.ROOT, "%s = %.12g%n", l.name(), v.value());
             out.printf(Locale.ROOT, "  N = %d, tau = %s, mode = %s, negatives = %s%n", s.numRows, tau, md.name().toLowerCase(Locale.ROOT), negText);
+            if (targets != null) {
+                out.println("  targets = " + targets);
+            }
             if (gradOut != null) {
                 out.println("  gradient d loss / d S written to " + gradOut);
             }

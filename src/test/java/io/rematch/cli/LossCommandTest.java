@@ -74,7 +74,7 @@ class LossCommandTest {
     }
 
     static Stream<String> names() {
-        return Losses.NAMES.stream();
+        return Losses.SCORE_ONLY_NAMES.stream();
     }
 
     static Losses.Settings settings(Negatives negatives, Mode mode) {
@@ -137,7 +137,9 @@ class LossCommandTest {
         Map<String, Object> j = jsonLine(run("loss", "--scores", file, "--loss", name, "--mode", "faithful", "--json"));
         double faithful = number(j, "loss");
         assertEquals("faithful", j.get("mode"));
-        assertTrue(Math.abs(faithful - stable) <= 1e-9 * Math.max(1, Math.abs(stable)),
+        // rce's release formula has log(I + 1e-7): its modes differ by ~1e-7 relative by design
+        double tolerance = name.equals("rce") ? 1e-6 : 1e-9;
+        assertTrue(Math.abs(faithful - stable) <= tolerance * Math.max(1, Math.abs(stable)),
                 () -> name + ": stable " + stable + ", faithful " + faithful);
 
         double onS = loss(run("loss", "--scores", scores, "--loss", name, "--mode", "faithful", "--json"));
@@ -255,7 +257,7 @@ class LossCommandTest {
         s.set(2, 4, bad);
         s.set(5, 0, Double.NaN);
         scores = write("bad.npy", s);
-        for (String name : Losses.NAMES) {
+        for (String name : Losses.SCORE_ONLY_NAMES) {
             assertBadInput(new String[] {"loss", "--scores", scores, "--loss", name},
                     "--scores[2,4] is " + bad + "; expected finite values");
         }

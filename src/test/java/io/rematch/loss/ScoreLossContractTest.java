@@ -39,11 +39,55 @@ class ScoreLossContractTest {
                 add(cases, "nl tau=" + tau + " " + mode, n -> new ComplementaryContrastiveLoss(
                         ComplementaryBound.log(), tau, Negatives.fixed(Negatives.single(3).draw(n)), mode));
                 add(cases, "infonce tau=" + tau + " " + mode, n -> new ContrastiveLoss(tau, mode));
+                add(cases, "rce tau=" + tau + " " + mode, n -> new SymmetricCrossEntropyLoss(tau, mode));
+                List<TargetedLoss> rematch = List.of(new SymmetricKlDivergenceLoss(tau, mode), new KlDivergenceLoss(tau, mode),
+                        new JensenShannonLoss(tau, mode), new SoftContrastiveLoss(tau, mode));
+                for (TargetedLoss l : rematch) {
+                    add(cases, l.name() + " random targets tau=" + tau + " " + mode,
+                            n -> l.withTargets(randomTargets(n, 11L * n)));
+                    add(cases, l.name() + " sparse plan-like targets tau=" + tau + " " + mode,
+                            n -> l.withTargets(sparseTargets(n, 13L * n)));
+                }
             }
         }
+        add(cases, "tr-mean margin=0.2", n -> new TripletRankingLoss(0.2, TripletRankingLoss.Aggregation.MEAN));
         add(cases, "tr margin=0.2", n -> new TripletRankingLoss(0.2, false));
         add(cases, "tr-hn margin=0.2", n -> new TripletRankingLoss(0.2, true));
         return cases.stream();
+    }
+
+    /** Entries uniform in [0, 1): a dense target matrix. */
+    static DMatrixRMaj randomTargets(int n, long seed) {
+        DMatrixRMaj t = TestMatrices.uniform(n, n, 0.5, seed);
+        for (int k = 0; k < n * n; k++) {
+            t.data[k] += 0.5;
+        }
+        return t;
+    }
+
+    /**
+     * Like an L2RM plan: total mass 0.1, a zero diagonal (the masked given pairs), entries spread
+     * over 12 orders of magnitude, some below the 1e-10 floor, at least one positive entry per
+     * row and column.
+     */
+    static DMatrixRMaj sparseTargets(int n, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        DMatrixRMaj t = new DMatrixRMaj(n, n);
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                t.data[i * n + j] = i == j ? 0.0 : Math.pow(10, -14 * r.nextDouble());
+                total += t.data[i * n + j];
+            }
+        }
+        if (n == 1) {
+            t.data[0] = 1e-3; // nothing off the diagonal
+            total = t.data[0];
+        }
+        for (int k = 0; k < n * n; k++) {
+            t.data[k] *= 0.1 / total;
+        }
+        return t;
     }
 
     interface LossForSize {

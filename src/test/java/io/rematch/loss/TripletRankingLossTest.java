@@ -47,4 +47,49 @@ class TripletRankingLossTest {
             assertEquals(0.0, TestMatrices.maxAbs(v.gradient()));
         }
     }
+
+    /** L2RM's warm-up form divides every query's hinge sum by N: it is TR / N, gradient included. */
+    @Test
+    void meanFormIsSumOverN() {
+        qt().forAll(integers().between(2, 12), longs().all()).checkAssert((n, seed) -> {
+            DMatrixRMaj s = TestMatrices.scores(n, 0.2, seed);
+            LossValue sum = new TripletRankingLoss(0.2, TripletRankingLoss.Aggregation.SUM).evaluate(s);
+            LossValue mean = new TripletRankingLoss(0.2, TripletRankingLoss.Aggregation.MEAN).evaluate(s);
+            assertEquals(sum.value() / n, mean.value(), 1e-12 * Math.max(1, sum.value()));
+            for (int k = 0; k < n * n; k++) {
+                assertEquals(sum.gradient().data[k] / n, mean.gradient().data[k], 1e-15);
+            }
+        });
+    }
+
+    /**
+     * perPairLoss splits the loss by given pair (image k's row and text k's column) and sums to it;
+     * for MEAN it is L2RM's eval_loss, checked here against its definition.
+     */
+    @Test
+    void perPairLossSumsToTheLossAndFollowsEvalLoss() {
+        qt().forAll(integers().between(1, 12), longs().all()).checkAssert((n, seed) -> {
+            DMatrixRMaj s = TestMatrices.scores(n, 0.2, seed);
+            for (TripletRankingLoss.Aggregation agg : TripletRankingLoss.Aggregation.values()) {
+                TripletRankingLoss l = new TripletRankingLoss(0.2, agg);
+                double total = 0;
+                for (double v : l.perPairLoss(s)) {
+                    assertTrue(v >= 0);
+                    total += v;
+                }
+                assertEquals(l.evaluate(s).value(), total, 1e-12 * Math.max(1, total), agg.toString());
+            }
+            double[] eval = new TripletRankingLoss(0.2, TripletRankingLoss.Aggregation.MEAN).perPairLoss(s);
+            for (int k = 0; k < n; k++) {
+                double want = 0;
+                for (int j = 0; j < n; j++) {
+                    if (j != k) {
+                        want += Math.max(0, 0.2 + s.get(k, j) - s.get(k, k)) / n; // image k's row
+                        want += Math.max(0, 0.2 + s.get(j, k) - s.get(k, k)) / n; // text k's column
+                    }
+                }
+                assertEquals(want, eval[k], 1e-13);
+            }
+        });
+    }
 }

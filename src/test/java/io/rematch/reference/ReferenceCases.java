@@ -33,6 +33,10 @@ public final class ReferenceCases {
             return ReferenceCases.matrix(family, fields.get(key));
         }
 
+        public double[] vector(String key) {
+            return ReferenceCases.vector(family, fields.get(key));
+        }
+
         @Override
         public String toString() {
             return fields.get("name");
@@ -63,6 +67,15 @@ public final class ReferenceCases {
     public static DMatrixRMaj matrix(String family, String file) {
         try (InputStream in = open(family, file)) {
             return Npy.read(in, file).toMatrix(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A one-dimensional reference .npy file. */
+    public static double[] vector(String family, String file) {
+        try (InputStream in = open(family, file)) {
+            return Npy.read(in, file).toVector(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

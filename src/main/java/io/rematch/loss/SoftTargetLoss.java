@@ -1,0 +1,134 @@
+package io.rematch.loss;
+
+import io.rematch.check.Checks;
+import io.rematch.prob.Mode;
+import io.rematch.prob.SoftmaxStatistics;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The two-direction engine shared by L2RM's rematch losses (Han et al., CVPR 2024, Eq. 11-12;
+ * release {@code models.py} commit a766c22). With \(z = S/\tau\),
+ * \(P\) the row softmax of \(z\) (image \(i\) querying the captions) and \(Q\) the row softmax of
+ * \(z^\top\) (caption \(j\) querying the images), and \(A\), \(B\) the {@link SoftTargets},
+ * \[ L = \frac1n \sum_{i=1}^{n} D(A_{i\cdot}, P_{i\cdot}) + \frac1m \sum_{j=1}^{m} D(B_{j\cdot}, Q_{j\cdot}) \]
+ * for a per-distribution divergence \(D\) supplied by the subclass. The \(1/n\), \(1/m\) are
+ * PyTorch's {@code KLDivLoss(reduction="batchmean")} and {@code .sum(1).mean()}: they divide by
+ * the number of distributions, not of entries.
+ *
+ * <p><b>Gradient.</b> Subclasses return \(\partial D/\partial z_{k}\) of one distribution. All
+ * of them use the same two facts about \(p_k = e^{z_k}/(\sum_l e^{z_l} + \varepsilon)\) (with
+ * \(\varepsilon = 10^{-10}\) in {@link Mode#FAITHFUL}, 0 in {@link Mode#STABLE}):
+ * \(\partial p_j/\partial z_k = p_j(\delta_{jk} - p_k)\) and
+ * \(\partial \log p_j / \partial z_k = \delta_{jk} - p_k\) — the epsilon does not change them —
+ * while \(\sum_l p_l = 1 - \kappa\) with \(\kappa = \varepsilon / (\sum_l e^{z_l} + \varepsilon)\)
+ * (0 in stable mode). So for \(D\) with \(\partial D/\partial p_j = g_j\),
+ * \(\partial D/\partial z_k = p_k (g_k - \sum_j p_j g_j)\), and the loss gradient is
+ * \(\partial L/\partial S_{ij} = \frac{1}{n\tau}\partial D_i/\partial z_{ij} + \frac{1}{m\tau}\partial D_j/\partial z_{ij}\).
+ *
+ * <p><b>Modes.</b> {@link Mode#FAITHFUL}: \(E = e^{S/\tau}\) without max-subtraction and
+ * \(P = E / (\sum E + 10^{-10})\), as the release (it overflows for \(S/\tau > 709\)).
+ * {@link Mode#STABLE}: max-subtracted softmax, no epsilon; subclasses may also switch to the
+ * textbook divergence ({@link JensenShannonLoss}). \(\log P\) is always formed as
+ * \(z - \log Z\) (the release takes {@code log} of the probability: the same number up to
+ * rounding, finite where the probability underflows).
+ *
+ * <p><b>Cost.</b> One sweep for the softmax statistics, which keeps the exponentials of both
+ * directions; one pass over rows and one over columns, each O(nm), with O(n + m) scratch.
+ */
+public abstract class SoftTargetLoss implements TargetedLoss {
+
+    final double tau;
+    final Mode mode;
+
+    SoftTargetLoss(double tau, Mode mode) {
+        this.tau = Checks.positive("tau", tau);
+        if (mode == null) {
+            throw new IllegalArgumentException("mode is missing");
+        }
+        this.mode = mode;
+    }
+
+    /** The temperature \(\tau\). */
+    public double tau() {
+        return tau;
+    }
+
+    /** The evaluation mode. */
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * One distribution's divergence and its gradient with respect to the logits.
+     *
+     * @param len       number of entries
+     * @param p         model probabilities \(p\) (sum \(1 - \kappa\))
+     * @param logP      \(\log p\)
+     * @param a         target distribution
+     * @param logA      \(\log a\)
+     * @param targetSum \(\sum_j a_j\) as computed (1 up to rounding)
+     * @param kappa     \(1 - \sum_j p_j\) exactly: \(\varepsilon/Z\) in faithful mode, 0 in stable
+     * @param dz        out: \(\partial D / \partial z_k\), k &lt; len
+     * @return \(D\)
+     */
+    abstract double divergence(int len, double[] p, double[] logP, double[] a, double[] logA,
+                               double targetSum, double kappa, double[] dz);
+
+    @Override
+    public final LossValue evaluate(DMatrixRMaj scores, DMatrixRMaj targets) {
+        Checks.finite("scores", scores);
+        if (targets == null) {
+            throw new IllegalArgumentException("targets is missing");
+        }
+        if (targets.numRows != scores.numRows || targets.numCols != scores.numCols) {
+            throw new IllegalArgumentException("targets must be " + scores.numRows + " x " + scores.numCols
+                    + " like scores, got " + targets.numRows + " x " + targets.numCols);
+        }
+        final SoftTargets t = SoftTargets.of(targets, mode);
+        final int n = scores.numRows, m = scores.numCols;
+        final double[] s = scores.data;
+        final DMatrixRMaj gradient = new DMatrixRMaj(n, m);
+        final double[] g = gradient.data;
+        final double[] rowTerms = new double[n * m];
+        final double[] colTerms = mode == Mode.FAITHFUL ? rowTerms : new double[n * m];
+        final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, rowTerms, colTerms);
+        final double eps = mode == Mode.FAITHFUL ? Mode.RELEASE_EPSILON : 0.0;
+        final int len = Math.max(n, m);
+        final double[] p = new double[len], logP = new double[len], a = new double[len], logA = new double[len];
+        final double[] dz = new double[len];
+
+        double rowLoss = 0;
+        final double rowScale = 1.0 / (n * tau);
+        for (int i = 0; i < n; i++) {
+            final int base = i * m;
+            final double norm = st.rowNorm(i);
+            for (int j = 0; j < m; j++) {
+                p[j] = rowTerms[base + j] / norm;
+                logP[j] = st.rowLogProbability(i, s[base + j]);
+                a[j] = t.rowTarget[base + j];
+                logA[j] = t.rowLog[base + j];
+            }
+            rowLoss += divergence(m, p, logP, a, logA, t.rowTargetSum[i], eps / norm, dz);
+            for (int j = 0; j < m; j++) {
+                g[base + j] = dz[j] * rowScale;
+            }
+        }
+        double colLoss = 0;
+        final double colScale = 1.0 / (m * tau);
+        for (int j = 0; j < m; j++) {
+            final double norm = st.colNorm(j);
+            for (int i = 0; i < n; i++) {
+                final int k = i * m + j;
+                p[i] = colTerms[k] / norm;
+                logP[i] = st.colLogProbability(j, s[k]);
+                a[i] = t.colTarget[k];
+                logA[i] = t.colLog[k];
+            }
+            colLoss += divergence(n, p, logP, a, logA, t.colTargetSum[j], eps / norm, dz);
+            for (int i = 0; i < n; i++) {
+                g[i * m + j] += dz[i] * colScale;
+            }
+        }
+        return new LossValue(rowLoss / n + colLoss / m, gradient);
+    }
+}

@@ -1,0 +1,154 @@
+package io.rematch.loss;
+
+import io.rematch.check.Checks;
+import io.rematch.prob.Mode;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The two target distributions L2RM derives from a transport plan \(\pi\) (Han et al., CVPR
+ * 2024, Eq. 9-10; release {@code models.py} commit a766c22, classes {@code Soft_InfoNCE},
+ * {@code KL_Divergence}, {@code sym_KL_Divergence}, {@code JS_Divergence}):
+ * \[ \tilde\pi_{ij} = \max(\pi_{ij}, 10^{-10}), \qquad
+ *    A_{ij} = \frac{\tilde\pi_{ij}}{\sum_l \tilde\pi_{il}}, \qquad
+ *    B_{ji} = \frac{\tilde\pi_{ij}}{\sum_l \tilde\pi_{lj}}, \]
+ * \(A\) the image-to-text targets (row \(i\) of the plan, normalised), \(B\) the text-to-image
+ * targets (column \(j\), normalised). Both are kept in the plan's row-major layout:
+ * {@code rowTarget[i*m+j]} \(= A_{ij}\), {@code colTarget[i*m+j]} \(= B_{ji}\), with their
+ * logarithms.
+ *
+ * <p>The floor \(10^{-10}\) is part of the definition in both modes: without it the reverse
+ * KL divergence \(\mathrm{KL}(P\|A)\) is infinite wherever the plan has a zero, which L2RM's
+ * plans have by construction (the masked diagonal, underflow). It is not negligible: a plan row
+ * of mass \(10^{-7}\) (small regularisation) has its floor-induced share at
+ * \(n \cdot 10^{-10}/10^{-7}\), about 13% at \(n = 128\).
+ *
+ * <p>A row (or column) of the plan with no mass at all has no target distribution. The release
+ * floors it into a uniform one silently; {@link Mode#FAITHFUL} does the same, {@link Mode#STABLE}
+ * refuses it (such plans occur in float32 at small regularisation, where a whole row underflows).
+ */
+public final class SoftTargets {
+
+    /** The release's floor on plan entries before normalisation ({@code soft_labels.clip(min=1e-10)}). */
+    public static final double FLOOR = 1e-10;
+
+    final int rows;
+    final int cols;
+    final double[] rowTarget;
+    final double[] rowLog;
+    final double[] colTarget;
+    final double[] colLog;
+    /** Row sums of A and column sums of B as computed (1 up to rounding). */
+    final double[] rowTargetSum;
+    final double[] colTargetSum;
+
+    private SoftTargets(int rows, int cols) {
+        this.rows = rows;
+        this.cols = cols;
+        rowTarget = new double[rows * cols];
+        rowLog = new double[rows * cols];
+        colTarget = new double[rows * cols];
+        colLog = new double[rows * cols];
+        rowTargetSum = new double[rows];
+        colTargetSum = new double[cols];
+    }
+
+    /**
+     * Builds the targets of {@code plan}.
+     *
+     * @param plan non-negative, finite matrix (not modified)
+     * @param mode {@link Mode#STABLE} refuses an all-zero row or column; {@link Mode#FAITHFUL}
+     *             makes it uniform as the release does
+     * @throws IllegalArgumentException naming {@code targets} for NaN/infinite or negative
+     *                                  entries, an empty matrix, or (stable) a row or column without mass
+     */
+    public static SoftTargets of(DMatrixRMaj plan, Mode mode) {
+        Checks.finite("targets", plan);
+        if (mode == null) {
+            throw new IllegalArgumentException("mode is missing");
+        }
+        final int n = plan.numRows, m = plan.numCols;
+        final double[] t = plan.data;
+        double[] rowMass = new double[n];
+        double[] colMass = new double[m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                double v = t[i * m + j];
+                if (v < 0) {
+                    throw new IllegalArgumentException(String.format(
+                            "targets[%d,%d] is %s; expected >= 0 (a transport plan)", i, j, v));
+                }
+                rowMass[i] += v;
+                colMass[j] += v;
+            }
+        }
+        if (mode == Mode.STABLE) {
+            for (int i = 0; i < n; i++) {
+                if (rowMass[i] == 0) {
+                    throw new IllegalArgumentException("targets row " + i + " is all zero: it defines no target"
+                            + " distribution (faithful mode floors it to uniform, as the L2RM release does)");
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                if (colMass[j] == 0) {
+                    throw new IllegalArgumentException("targets column " + j + " is all zero: it defines no target"
+                            + " distribution (faithful mode floors it to uniform, as the L2RM release does)");
+                }
+            }
+        }
+        SoftTargets st = new SoftTargets(n, m);
+        double[] floored = new double[n * m];
+        double[] colSum = new double[m];
+        for (int i = 0; i < n; i++) {
+            double rowSum = 0;
+            for (int j = 0; j < m; j++) {
+                double v = Math.max(t[i * m + j], FLOOR);
+                floored[i * m + j] = v;
+                rowSum += v;
+                colSum[j] += v;
+            }
+            double s = 0;
+            for (int j = 0; j < m; j++) {
+                double a = floored[i * m + j] / rowSum;
+                st.rowTarget[i * m + j] = a;
+                st.rowLog[i * m + j] = Math.log(a);
+                s += a;
+            }
+            st.rowTargetSum[i] = s;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                double b = floored[i * m + j] / colSum[j];
+                st.colTarget[i * m + j] = b;
+                st.colLog[i * m + j] = Math.log(b);
+                st.colTargetSum[j] += b;
+            }
+        }
+        return st;
+    }
+
+    /** Number of rows (images). */
+    public int rows() {
+        return rows;
+    }
+
+    /** Number of columns (captions). */
+    public int cols() {
+        return cols;
+    }
+
+    /** \(A\): the image-to-text targets, \(n \times m\), rows summing to 1. */
+    public DMatrixRMaj imageToText() {
+        return DMatrixRMaj.wrap(rows, cols, rowTarget.clone());
+    }
+
+    /** \(B\): the text-to-image targets, \(m \times n\) (row \(j\) = caption \(j\)), rows summing to 1. */
+    public DMatrixRMaj textToImage() {
+        DMatrixRMaj b = new DMatrixRMaj(cols, rows);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                b.data[j * rows + i] = colTarget[i * cols + j];
+            }
+        }
+        return b;
+    }
+}

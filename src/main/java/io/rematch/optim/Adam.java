@@ -1,0 +1,122 @@
+package io.rematch.optim;
+
+import io.rematch.check.Checks;
+
+/**
+ * The Adam optimizer (Kingma and Ba, ICLR 2015, Algorithm 1), in the form of PyTorch's
+ * {@code torch.optim.Adam} (no AMSGrad, no weight decay), which RCL and L2RM train with:
+ * for step \(t = 1, 2, \dots\) and gradient \(g_t\),
+ * \[ m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \]
+ * \[ \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\cdot
+ *    \frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}, \]
+ * elementwise. PyTorch adds \(\epsilon\) after the bias correction of \(v\), as here (the paper
+ * writes \(\hat m_t/(\sqrt{\hat v_t} + \epsilon)\): the same update).
+ *
+ * <p>One instance holds the moment estimates of one flat parameter vector; it is not thread-safe.
+ * The learning rate may be changed between steps ({@link #setLearningRate}) for schedules such as
+ * L2RM's decay by 10 every 15 epochs.
+ */
+public final class Adam {
+
+    /**
+     * Hyper-parameters.
+     *
+     * @param learningRate \(\eta > 0\)
+     * @param beta1        \(\beta_1 \in [0, 1)\) (PyTorch: 0.9)
+     * @param beta2        \(\beta_2 \in [0, 1)\) (PyTorch: 0.999)
+     * @param epsilon      \(\epsilon > 0\) (PyTorch: 1e-8)
+     */
+    public record Settings(double learningRate, double beta1, double beta2, double epsilon) {
+
+        public Settings {
+            Checks.positive("learningRate", learningRate);
+            if (!(beta1 >= 0 && beta1 < 1)) {
+                throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
+            }
+            if (!(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+            }
+            Checks.positive("epsilon", epsilon);
+        }
+
+        /** PyTorch's defaults (betas 0.9, 0.999; eps 1e-8) with the given learning rate. */
+        public static Settings withLearningRate(double learningRate) {
+            return new Settings(learningRate, 0.9, 0.999, 1e-8);
+        }
+    }
+
+    private final double[] m;
+    private final double[] v;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private double learningRate;
+    private long steps;
+
+    /**
+     * @param size     the number of parameters
+     * @param settings hyper-parameters
+     */
+    public Adam(int size, Settings settings) {
+        Checks.atLeast("size", size, 1);
+        if (settings == null) {
+            throw new IllegalArgumentException("settings is missing");
+        }
+        m = new double[size];
+        v = new double[size];
+        beta1 = settings.beta1();
+        beta2 = settings.beta2();
+        epsilon = settings.epsilon();
+        learningRate = settings.learningRate();
+    }
+
+    /**
+     * One Adam step: updates {@code parameters} in place from {@code gradient}
+     * (\(\partial L/\partial\theta\), not modified).
+     *
+     * @throws IllegalArgumentException naming the argument if a length differs from the size or
+     *                                  the gradient is not finite (the state is then unchanged)
+     */
+    public void stepInPlace(double[] parameters, double[] gradient) {
+        if (parameters == null || parameters.length != m.length) {
+            throw new IllegalArgumentException("parameters must have " + m.length + " entries, got "
+                    + (parameters == null ? "none" : parameters.length));
+        }
+        if (gradient == null || gradient.length != m.length) {
+            throw new IllegalArgumentException("gradient must have " + m.length + " entries, got "
+                    + (gradient == null ? "none" : gradient.length));
+        }
+        Checks.finite("gradient", gradient);
+        steps++;
+        double bias1 = 1 - Math.pow(beta1, steps);
+        double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
+        double stepSize = learningRate / bias1;
+        for (int k = 0; k < m.length; k++) {
+            double g = gradient[k];
+            m[k] = beta1 * m[k] + (1 - beta1) * g;
+            v[k] = beta2 * v[k] + (1 - beta2) * g * g;
+            double denom = Math.sqrt(v[k]) / bias2Sqrt + epsilon;
+            parameters[k] -= stepSize * m[k] / denom;
+        }
+    }
+
+    /** The number of steps taken. */
+    public long steps() {
+        return steps;
+    }
+
+    /** The current learning rate \(\eta\). */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** Sets \(\eta\) for the following steps (a schedule); the moment estimates are kept. */
+    public void setLearningRate(double learningRate) {
+        this.learningRate = Checks.positive("learningRate", learningRate);
+    }
+
+    /** The number of parameters. */
+    public int size() {
+        return m.length;
+    }
+}
