@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ejml.data.DMatrixRMaj;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,17 +44,8 @@ final class CompareCommand implements Callable<Integer> {
             description = "Length-N vector: 1 where pair i is mismatched, 0 where it is clean.")
     Path mismatched;
 
-    @Option(names = "--tau", defaultValue = "0.05", description = "Softmax temperature > 0 (default: ${DEFAULT-VALUE}).")
-    double tau;
-
-    @Option(names = "--q", defaultValue = "0.5", description = "GCE exponent in (0, 1] (default: ${DEFAULT-VALUE}).")
-    double q;
-
-    @Option(names = "--margin", defaultValue = "0.2", description = "Triplet margin >= 0 (default: ${DEFAULT-VALUE}).")
-    double margin;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of nl's random negatives (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    LossParameters parameters;
 
     @Option(names = "--json", description = "Print one JSON object on one line.")
     boolean json;
@@ -67,9 +59,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Checks.positive("--tau", tau);
-        Checks.inHalfOpen("--q", q, 0.0, 1.0);
-        Checks.nonNegative("--margin", margin);
+        parameters.validate();
+        double tau = parameters.tau, q = parameters.q, margin = parameters.margin;
+        long seed = parameters.seed;
         DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
         double[] flags = NpyFiles.readVector("--mismatched", mismatched);
         int n = s.numRows;
@@ -120,7 +112,7 @@ final class CompareCommand implements Callable<Integer> {
             out.println(b.append("]}"));
             return;
         }
-        out.printf(Locale.ROOT, "%d pairs, %d mismatched; tau = %s, q = %s, margin = %s%n", n, noisy, tau, q, margin);
+        out.printf(Locale.ROOT, "%d pairs, %d mismatched; tau = %s, q = %s, margin = %s%n", n, noisy, parameters.tau, parameters.q, parameters.margin);
         out.println("pull = -dL/dS_ii, the push a gradient step gives the given pair i (mean over pairs)");
         out.printf(Locale.ROOT, "%-8s %14s %14s %16s %18s%n", "loss", "value", "pull clean", "pull mismatched", "mismatched/clean");
         for (Row r : rows) {

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ejml.data.DMatrixRMaj;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,14 +37,8 @@ final class LossCommand implements Callable<Integer> {
             completionCandidates = LossNames.class)
     String loss;
 
-    @Option(names = "--tau", defaultValue = "0.05", description = "Softmax temperature > 0 (default: ${DEFAULT-VALUE}).")
-    double tau;
-
-    @Option(names = "--q", defaultValue = "0.5", description = "GCE exponent in (0, 1] for ccl-gce (default: ${DEFAULT-VALUE}).")
-    double q;
-
-    @Option(names = "--margin", defaultValue = "0.2", description = "Margin >= 0 of tr, tr-hn and tr-mean (default: ${DEFAULT-VALUE}).")
-    double margin;
+    @Mixin
+    LossParameters parameters;
 
     @Option(names = "--negatives", defaultValue = "all", paramLabel = "all|ratio:R|single",
             description = "Negatives per anchor for ccl-*: all N-1, a random fraction R in (0,1), or one (default: ${DEFAULT-VALUE}).")
@@ -52,9 +47,6 @@ final class LossCommand implements Callable<Integer> {
     @Option(names = "--mask", paramLabel = "M.npy",
             description = "Explicit N x N 0/1 negative mask for ccl-* (diagonal must be 0); replaces --negatives.")
     Path mask;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of random negatives (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--mode", defaultValue = "stable", paramLabel = "stable|faithful",
             description = "stable: textbook formulas, max-subtracted; faithful: exactly the RCL / L2RM release (default: ${DEFAULT-VALUE}).")
@@ -78,9 +70,9 @@ final class LossCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--loss must be one of " + String.join(", ", Losses.NAMES)
                     + "; got '" + loss + "'");
         }
-        Checks.positive("--tau", tau);
-        Checks.inHalfOpen("--q", q, 0.0, 1.0);
-        Checks.nonNegative("--margin", margin);
+        parameters.validate();
+        double tau = parameters.tau, q = parameters.q, margin = parameters.margin;
+        long seed = parameters.seed;
         Mode md = Mode.parse("--mode", mode);
         if (mask != null && !negatives.equals("all")) {
             throw new IllegalArgumentException("give either --mask or --negatives, not both");
