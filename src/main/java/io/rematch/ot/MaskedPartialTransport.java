@@ -190,6 +190,10 @@ public final class MaskedPartialTransport {
             System.arraycopy(u, 0, uOld, 0, n1);
             double e2 = 0;
             for (int i = 0; i < n1; i++) {
+                if (p1[i] == 0) {   // a row without mass: potential -inf, plan row 0
+                    u[i] = Double.NEGATIVE_INFINITY;
+                    continue;
+                }
                 double lse = lse(c1, forbidden, i * m1, m1, uOld[i], v, true, faithful, scratch);
                 if (!faithful) {
                     double d = Math.exp(lse) - p1[i];   // row marginal of the current plan
@@ -207,6 +211,10 @@ public final class MaskedPartialTransport {
                 }
             }
             for (int j = 0; j < m1; j++) {
+                if (j < m && q[j] == 0) {
+                    v[j] = Double.NEGATIVE_INFINITY;
+                    continue;
+                }
                 double lse = lse(c1T, forbiddenT, j * n1, n1, v[j], u, false, faithful, scratch);
                 v[j] = reg * (logq[j] - lse) + v[j];
             }
@@ -214,7 +222,7 @@ public final class MaskedPartialTransport {
             if (faithful) {
                 double d2 = 0;
                 for (int i = 0; i < n1; i++) {
-                    double d = u[i] - uOld[i];
+                    double d = p1[i] == 0 ? 0 : u[i] - uOld[i];
                     d2 += d * d;
                 }
                 err = Math.sqrt(d2);
@@ -247,6 +255,9 @@ public final class MaskedPartialTransport {
                        boolean ownIsRow, boolean faithful, double[] z) {
         double mx = Double.NEGATIVE_INFINITY;
         double masked = faithful ? FAITHFUL_MASK_VALUE : Double.NEGATIVE_INFINITY;
+        if (own == Double.NEGATIVE_INFINITY) {
+            return Double.NEGATIVE_INFINITY;
+        }
         for (int k = 0; k < len; k++) {
             // the release's order of operations: ((-C_ij + u_i) + v_j) / reg
             double x = forbidden[off + k] ? masked

@@ -93,18 +93,21 @@ class OtConformance {
 
     /**
      * Same plan to 1e-10, same iteration count, except where an iterate becomes a bit-for-bit
-     * fixed point (change exactly 0), which ends both loops: the factored iterate
-     * \(\gamma\,\mathrm{diag}(\alpha) K_0 \mathrm{diag}(\beta)\) gets there sooner than POT's, whose
-     * dense correction arrays keep moving in the last bit (POT reaches 0 only in c01 and c05).
-     * From a fixed point more iterations change nothing, so the plans still agree.
+     * fixed point (change exactly 0), which ends the loop: the factored iterate
+     * \(\gamma\,\mathrm{diag}(\alpha) K_0 \mathrm{diag}(\beta)\) often gets there sooner than POT's,
+     * whose dense correction arrays keep moving in the last bit (POT reaches 0 only in c01 and
+     * c05), and the log-domain variant, which also asks its factors to be stationary, may run
+     * on to the cap. From a fixed point more iterations change nothing: the plans still agree.
      */
     private static void checkPartial(Case c, TransportResult r) {
         assertPlanClose(r.plan(), c.matrix("plan"), PARTIAL_TOLERANCE, FLOOR, c + " plan");
         int potIterations = (int) c.number("iterations");
-        if (r.error() != 0.0) {
-            assertEquals(potIterations, r.iterations(), c + " iterations");
+        boolean oursFixed = r.error() == 0.0;
+        boolean potFixed = c.number("last_err") == 0.0;
+        if (oursFixed) {
+            assertTrue(r.iterations() <= potIterations || potFixed, c + " iterations " + r.iterations());
         } else {
-            assertTrue(r.iterations() <= potIterations, c + " iterations " + r.iterations());
+            assertEquals(potFixed ? (int) c.number("max_iter") : potIterations, r.iterations(), c + " iterations");
         }
         assertEquals(c.number("cost"), r.cost(c.matrix("M")), 1e-10 * c.number("cost"), c + " cost");
         assertEquals(c.number("m"), r.mass(), 1e-12, c + " mass");
