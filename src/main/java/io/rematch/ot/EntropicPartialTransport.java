@@ -40,8 +40,9 @@ import org.ejml.data.DMatrixRMaj;
  * \(O(n^2 m)\) time and allocates several \(n \times m\) arrays. The same plan up to rounding
  * (tested against POT to \(10^{-10}\) relative).
  *
- * <p>One iteration is one pass over \(K_0\): row \(i\) gives \((K_0\beta)_i\), hence
- * \(\alpha_i\), and while it is in cache it is added, times \(\alpha_i\), to \(K_0^\top\alpha\);
+ * <p>One iteration is one pass over \(K_0\) ({@link FusedPass}): row \(i\) gives
+ * \((K_0\beta)_i\), hence \(\alpha_i\), and while it is in cache it is added, times \(\alpha_i\),
+ * to \(K_0^\top\alpha\);
  * \(\alpha^\top K_0 \beta = \sum_j \beta_j (K_0^\top \alpha)_j\) costs \(O(m)\).
  *
  * <p>Stopping rule (POT's): every 10th iteration (0, 10, 20, ...) the change
@@ -159,39 +160,37 @@ public final class EntropicPartialTransport implements TransportSolver {
                 }
                 break;
             }
-            java.util.Arrays.fill(col, 0);
-            double e2 = 0;
-            for (int i = 0; i < n; i++) {
-                int row = i * m;
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int j = 0;
-                for (; j + 3 < m; j += 4) {
-                    s0 += k0[row + j] * beta[j];
-                    s1 += k0[row + j + 1] * beta[j + 1];
-                    s2 += k0[row + j + 2] * beta[j + 2];
-                    s3 += k0[row + j + 3] * beta[j + 3];
-                }
-                for (; j < m; j++) {
-                    s0 += k0[row + j] * beta[j];
-                }
-                double d = gamma * ((s0 + s1) + (s2 + s3));
+            // alpha_i = min(a_i / (gamma K0 beta)_i, 1), and K0^T alpha, in one pass over K0; at a
+            // check, the change ||K_prev - K||_F of the last iteration from the same rows (in cache)
+            final double[] aNew = alphaNew;
+            final double[] aCur = alpha;
+            final double[] aPrev = alphaPrev;
+            final double[] bCur = beta;
+            final double[] bPrev = betaPrev;
+            final double g = gamma;
+            final double gPrev = gammaPrev;
+            final boolean check = pending;
+            final double[] e2 = {0};
+            FusedPass.rowsThenColumns(k0, n, m, beta, (i, dot) -> {
+                double d = g * dot;
                 double ai = d > a[i] ? a[i] / d : 1;     // min(a_i / rowsum_i, 1)
-                alphaNew[i] = ai;
-                for (j = 0; j < m; j++) {
-                    col[j] += k0[row + j] * ai;
-                }
-                if (pending) {
-                    double sp = gammaPrev * alphaPrev[i];
-                    double sn = gamma * alpha[i];
-                    for (j = 0; j < m; j++) {
-                        double t = k0[row + j] * (sp * betaPrev[j] - sn * beta[j]);
-                        e2 += t * t;
+                aNew[i] = ai;
+                if (check) {
+                    int row = i * m;
+                    double sp = gPrev * aPrev[i];
+                    double sn = g * aCur[i];
+                    double acc = 0;
+                    for (int j = 0; j < m; j++) {
+                        double t = k0[row + j] * (sp * bPrev[j] - sn * bCur[j]);
+                        acc += t * t;
                     }
+                    e2[0] += acc;
                 }
-            }
+                return ai;
+            }, col);
             if (pending) {
                 pending = false;
-                err = Math.sqrt(e2);
+                err = Math.sqrt(e2[0]);
                 errors.add(err);
                 if (tolerance > 0 && !(err > tolerance)) {
                     converged = true;

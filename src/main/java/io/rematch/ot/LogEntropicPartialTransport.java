@@ -19,8 +19,8 @@ import org.ejml.data.DMatrixRMaj;
  *    y_j \leftarrow \min\big(\log b_j - c - \ell_j,\ 0\big),\quad
  *    c \leftarrow \log \mathfrak m - \operatorname{lse}_j(\ell_j + y_j), \]
  * from \(x = y = 0\), \(c = \log\mathfrak m - \operatorname{lse}_{ij} L_{0,ij}\). Same stopping
- * rule as POT: every 10th iteration \(\|K_{\text{prev}} - K\|_F\) (one extra pass with two
- * exponentials per entry), loop while it exceeds the tolerance (default \(10^{-100}\)), at most
+ * rule as POT: every 10th iteration \(\|K_{\text{prev}} - K\|_F\) (one extra pass over the
+ * cache), loop while it exceeds the tolerance (default \(10^{-100}\)), at most
  * 1000 iterations; one refinement: a change of exactly 0 ends the loop only if \(x, y, c\) did
  * not change either, because where \(e^{L_0}\) underflows the plan can look unchanged while the
  * iteration is still moving mass onto the underflowing entries (POT cannot get there: it
@@ -78,23 +78,25 @@ public final class LogEntropicPartialTransport implements TransportSolver {
                 l0[i * m + j] = mask != null && mask.forbidden(i, j) ? Double.NEGATIVE_INFINITY : -cost.data[i * m + j] / reg;
             }
         }
-        double[] l0T = LogSumExp.transpose(l0, n, m);
+        AbsorbedLogKernel kernel = new AbsorbedLogKernel(l0, n, m);
         double[] loga = LogSumExp.log(a);
         double[] logb = LogSumExp.log(b);
         double logMass = Math.log(mTarget);
 
-        double[] zerosM = new double[m];
-        double[] rowLse = new double[n];
-        for (int i = 0; i < n; i++) {
-            rowLse[i] = LogSumExp.of(l0, i * m, zerosM, m);
-        }
-        double c = logMass - LogSumExp.of(rowLse);
+        double[] colLse = new double[m];
+        kernel.columns(new double[n], colLse);
+        final double[] cHolder = {logMass - LogSumExp.of(colLse)};   // c = log m - lse_ij L0_ij
         double[] x = new double[n];
         double[] y = new double[m];
         double[] xPrev = new double[n];
         double[] yPrev = new double[m];
-        double[] ell = new double[m];
+        double[] rowPot = new double[n];       // x + c: the engine's row potentials
         double[] ellPlusY = new double[m];
+        AbsorbedLogKernel.RowUpdate rowUpdate = (i, lse) -> {
+            double c = cHolder[0];
+            x[i] = a[i] == 0 ? Double.NEGATIVE_INFINITY : Math.min(loga[i] - c - lse, 0);
+            return x[i] + c;
+        };
 
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
@@ -104,28 +106,26 @@ public final class LogEntropicPartialTransport implements TransportSolver {
         for (int cpt = 0; cpt < maxIterations; cpt++) {
             System.arraycopy(x, 0, xPrev, 0, n);
             System.arraycopy(y, 0, yPrev, 0, m);
-            double cPrev = c;
-            for (int i = 0; i < n; i++) {
-                x[i] = a[i] == 0 ? Double.NEGATIVE_INFINITY
-                        : Math.min(loga[i] - c - LogSumExp.of(l0, i * m, y, m), 0);
-            }
+            double cPrev = cHolder[0];
+            // x_i = min(log a_i - c - lse_j(L0_ij + y_j), 0), then lse_i(L0_ij + x_i + c) per column
+            kernel.rowsThenColumns(y, rowUpdate, rowPot, colLse, null);
             for (int j = 0; j < m; j++) {
-                ell[j] = LogSumExp.of(l0T, j * n, x, n);
-                y[j] = b[j] == 0 ? Double.NEGATIVE_INFINITY : Math.min(logb[j] - c - ell[j], 0);
-                ellPlusY[j] = ell[j] + y[j];
+                double ell = colLse[j] - cPrev;
+                y[j] = b[j] == 0 ? Double.NEGATIVE_INFINITY : Math.min(logb[j] - cPrev - ell, 0);
+                ellPlusY[j] = ell + y[j];
             }
-            c = logMass - LogSumExp.of(ellPlusY);
+            double c = logMass - LogSumExp.of(ellPlusY);
             if (Double.isNaN(c) || Double.isInfinite(c) || hasNaN(x) || hasNaN(y)) {
                 System.arraycopy(xPrev, 0, x, 0, n);
                 System.arraycopy(yPrev, 0, y, 0, m);
-                c = cPrev;
                 warning = Warnings.warn("entropic partial OT (log domain): numerical errors at iteration " + cpt
                         + "; returning the previous iterate");
                 break;
             }
+            cHolder[0] = c;
             done = cpt + 1;
             if (cpt % EntropicPartialTransport.CHECK_EVERY == 0) {
-                err = change(l0, n, m, xPrev, yPrev, cPrev, x, y, c);
+                err = kernel.change(plus(xPrev, cPrev), yPrev, plus(x, c), y);
                 errors.add(err);
                 // The plan can look unchanged while the Dykstra state still moves: entries that
                 // underflow in e^{...} hide mass that later iterations must move (a row costing
@@ -141,34 +141,16 @@ public final class LogEntropicPartialTransport implements TransportSolver {
             warning = Warnings.notConverged("entropic partial OT (log domain)", done, err, tolerance,
                     "the plan is the last iterate (POT's default tolerance 1e-100 always runs the full cap)");
         }
-        for (int i = 0; i < n; i++) {
-            int row = i * m;
-            double xi = x[i] + c;
-            for (int j = 0; j < m; j++) {
-                l0[row + j] = Math.exp(l0[row + j] + xi + y[j]);
-            }
-        }
-        return new TransportResult(DMatrixRMaj.wrap(n, m, l0), done, SinkhornKnopp.toArray(errors), err, converged, warning);
+        double[] plan = kernel.planInPlace(plus(x, cHolder[0]), y);
+        return new TransportResult(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, converged, warning);
     }
 
-    /** \(\|K_{\text{prev}} - K\|_F\) with \(K = e^{L_0 + x \oplus y + c}\). */
-    private static double change(double[] l0, int n, int m, double[] xp, double[] yp, double cp,
-                                 double[] x, double[] y, double c) {
-        double e2 = 0;
-        for (int i = 0; i < n; i++) {
-            int row = i * m;
-            double rp = xp[i] + cp;
-            double rn = x[i] + c;
-            for (int j = 0; j < m; j++) {
-                double l = l0[row + j];
-                if (l == Double.NEGATIVE_INFINITY) {
-                    continue;
-                }
-                double d = Math.exp(l + rp + yp[j]) - Math.exp(l + rn + y[j]);
-                e2 += d * d;
-            }
+    private static double[] plus(double[] v, double c) {
+        double[] r = new double[v.length];
+        for (int k = 0; k < v.length; k++) {
+            r[k] = v[k] + c;
         }
-        return Math.sqrt(e2);
+        return r;
     }
 
     private static boolean hasNaN(double[] v) {

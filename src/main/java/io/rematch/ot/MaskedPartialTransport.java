@@ -158,7 +158,7 @@ public final class MaskedPartialTransport {
         }
         double[] logp = new double[n1];
         double[] logq = new double[m1];
-        double[] p1 = new double[n1];
+        final double[] p1 = new double[n1];
         for (int i = 0; i < n; i++) {
             logp[i] = Math.log(p[i]);
             p1[i] = p[i];
@@ -170,39 +170,61 @@ public final class MaskedPartialTransport {
         logp[n] = Math.log(sumP - mass);
         logq[m] = Math.log(sumQ - mass);
 
-        double[] c1T = LogSumExp.transpose(c1, n1, m1);
-        boolean[] forbiddenT = new boolean[n1 * m1];
+        boolean faithful = mode == Mode.FAITHFUL;
+        double[] logKernel = new double[n1 * m1];
+        boolean[] rowForbidden = new boolean[n1];
+        boolean[] colForbidden = new boolean[m1];
         for (int i = 0; i < n1; i++) {
             for (int j = 0; j < m1; j++) {
-                forbiddenT[j * n1 + i] = forbidden[i * m1 + j];
+                int e = i * m1 + j;
+                logKernel[e] = forbidden[e] ? Double.NEGATIVE_INFINITY : -c1[e] / reg;
+                rowForbidden[i] |= forbidden[e];
+                colForbidden[j] |= forbidden[e];
             }
         }
-        boolean faithful = mode == Mode.FAITHFUL;
+        double[] q1 = new double[m1];
+        System.arraycopy(q, 0, q1, 0, m);
+        q1[m] = sumQ - mass;
+        AbsorbedLogKernel kernel = new AbsorbedLogKernel(logKernel, n1, m1);
         double[] u = new double[n1];
         double[] v = new double[m1];
         double[] uOld = new double[n1];
+        double[] f = new double[n1];          // u / reg
+        double[] g = new double[m1];          // v / reg
+        double[] colLse = new double[m1];
+        double[] rowMax = faithful ? new double[n1] : null;
+        double[] colMax = faithful ? new double[m1] : null;
         double[] scratch = new double[Math.max(n1, m1)];
+        double[] e2 = new double[1];
+        AbsorbedLogKernel.RowUpdate rowUpdate = (i, lse) -> {
+            if (p1[i] == 0) {   // a row without mass: potential -inf, plan row 0
+                u[i] = Double.NEGATIVE_INFINITY;
+                return u[i];
+            }
+            double full = uOld[i] / reg + lse;    // lse_j M_ij, M = (-C' + u + v) / reg
+            if (faithful) {
+                full = releaseLse(full, uOld[i] / reg + rowMax[i], rowForbidden[i],
+                        () -> lse(c1, forbidden, i * m1, m1, uOld[i], v, true, true, scratch));
+            } else {
+                double d = Math.exp(full) - p1[i];   // row marginal of the current plan
+                e2[0] += d * d;
+            }
+            u[i] = reg * (logp[i] - full) + uOld[i];
+            return u[i] / reg;
+        };
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
         boolean converged = false;
         int done = 0;
         for (int it = 0; it < maxIterations; it++) {
             System.arraycopy(u, 0, uOld, 0, n1);
-            double e2 = 0;
-            for (int i = 0; i < n1; i++) {
-                if (p1[i] == 0) {   // a row without mass: potential -inf, plan row 0
-                    u[i] = Double.NEGATIVE_INFINITY;
-                    continue;
-                }
-                double lse = lse(c1, forbidden, i * m1, m1, uOld[i], v, true, faithful, scratch);
-                if (!faithful) {
-                    double d = Math.exp(lse) - p1[i];   // row marginal of the current plan
-                    e2 += d * d;
-                }
-                u[i] = reg * (logp[i] - lse) + uOld[i];
+            for (int j = 0; j < m1; j++) {
+                g[j] = v[j] / reg;
             }
+            e2[0] = 0;
+            kernel.rowsThenColumns(g, rowUpdate, f, colLse, null, rowMax, colMax);
             if (!faithful) {
-                err = Math.sqrt(e2);
+                err = Math.sqrt(e2[0]);
                 errors.add(err);
                 if (err < tolerance) {
                     System.arraycopy(uOld, 0, u, 0, n1);   // keep the plan whose marginals were checked
@@ -211,12 +233,17 @@ public final class MaskedPartialTransport {
                 }
             }
             for (int j = 0; j < m1; j++) {
-                if (j < m && q[j] == 0) {
+                if (q1[j] == 0) {
                     v[j] = Double.NEGATIVE_INFINITY;
                     continue;
                 }
-                double lse = lse(c1T, forbiddenT, j * n1, n1, v[j], u, false, faithful, scratch);
-                v[j] = reg * (logq[j] - lse) + v[j];
+                double full = g[j] + colLse[j];
+                if (faithful) {
+                    final int jj = j;
+                    full = releaseLse(full, g[j] + colMax[j], colForbidden[j],
+                            () -> columnLse(c1, forbidden, n1, m1, jj, v[jj], u, scratch));
+                }
+                v[j] = reg * (logq[j] - full) + v[j];
             }
             done = it + 1;
             if (faithful) {
@@ -244,6 +271,38 @@ public final class MaskedPartialTransport {
             }
         }
         return new TransportResult(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, converged, warning);
+    }
+
+    /**
+     * The release's log-sum-exp \(\log(\sum_k e^{z_k - \mu} + 10^{-10}) + \mu\),
+     * \(\mu = \max_k z_k\), from the exact \(\operatorname{lse}(z)\) over the allowed entries and
+     * their maximum: forbidden entries are \(-10^6\) in the release, so they raise \(\mu\) to
+     * \(-10^6\) at least and add \(e^{-10^6 - \mu}\), which is exactly 0 in double unless the
+     * allowed entries are all below \(-10^6 + 745\); only then (an extreme reg) is the row
+     * recomputed term by term ({@code plain}).
+     */
+    private static double releaseLse(double exact, double allowedMax, boolean hasForbidden,
+                                     java.util.function.DoubleSupplier plain) {
+        if (hasForbidden && !(allowedMax > FAITHFUL_MASK_VALUE + 800)) {
+            return plain.getAsDouble();
+        }
+        double mu = allowedMax;
+        return Math.log(Math.exp(exact - mu) + FAITHFUL_LSE_EPSILON) + mu;
+    }
+
+    /** The release's column log-sum-exp term by term (strided over the row-major extended cost). */
+    private double columnLse(double[] c1, boolean[] forbidden, int n1, int m1, int j, double vj, double[] u, double[] z) {
+        double mx = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n1; i++) {
+            double x = forbidden[i * m1 + j] ? FAITHFUL_MASK_VALUE : ((-c1[i * m1 + j] + u[i]) + vj) / reg;
+            z[i] = x;
+            mx = x > mx ? x : mx;
+        }
+        double s = 0;
+        for (int i = 0; i < n1; i++) {
+            s += Math.exp(z[i] - mx);
+        }
+        return Math.log(s + FAITHFUL_LSE_EPSILON) + mx;
     }
 
     /**

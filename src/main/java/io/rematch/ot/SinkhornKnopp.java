@@ -108,26 +108,9 @@ public final class SinkhornKnopp implements TransportSolver {
                 }
                 vNew[j] = b[j] / ktu[j];
             }
-            java.util.Arrays.fill(ktuNew, 0);
-            for (int i = 0; i < n; i++) {
-                int row = i * m;
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int j = 0;
-                for (; j + 3 < m; j += 4) {
-                    s0 += k[row + j] * vNew[j];
-                    s1 += k[row + j + 1] * vNew[j + 1];
-                    s2 += k[row + j + 2] * vNew[j + 2];
-                    s3 += k[row + j + 3] * vNew[j + 3];
-                }
-                for (; j < m; j++) {
-                    s0 += k[row + j] * vNew[j];
-                }
-                double ui = a[i] / ((s0 + s1) + (s2 + s3));
-                uNew[i] = ui;
-                for (j = 0; j < m; j++) {
-                    ktuNew[j] += k[row + j] * ui;
-                }
-            }
+            // u_i = a_i / (K v)_i, and K^T u for the next iteration, in one pass over K
+            final double[] uOut = uNew;
+            FusedPass.rowsThenColumns(k, n, m, vNew, (i, d) -> uOut[i] = a[i] / d, ktuNew);
             if (!bad) {
                 bad = !allFinite(uNew) || !allFinite(vNew);
             }
