@@ -67,7 +67,7 @@ def main():
         plan = ot.partial.entropic_partial_wasserstein(a, b, M, reg=0.05, m=0.9, numItermax=1000)
         dt = time.perf_counter() - t
         print(f"POT entropic_partial_wasserstein n={n}: {dt:.3f} s for 1000 iterations "
-              f"({dt * 1e6:.0f} us/iteration), mass {plan.sum():.12f}, nan={np.isnan(plan).any()}")
+              f"({dt * 1e3:.0f} us/iteration), mass {plan.sum():.12f}, nan={np.isnan(plan).any()}")
         if args.out:
             os.makedirs(args.out, exist_ok=True)
             np.save(f"{args.out}/pot_n{n}_M.npy", M)
