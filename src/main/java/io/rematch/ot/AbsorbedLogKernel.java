@@ -158,12 +158,7 @@ final class AbsorbedLogKernel {
         FusedPass.rowsThenColumns(kt, n, m, sc, (i, sum) -> {
             int row = i * m;
             if (rowMax != null) {
-                double mx = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < m; j++) {
-                    double z = l[row + j] + g[j];
-                    mx = z > mx ? z : mx;
-                }
-                rowMax[i] = mx;
+                rowMax[i] = maxOfSum(l, row, g, m);
             }
             double lse;
             if (sum >= LOW && sum <= HIGH) {
@@ -179,13 +174,28 @@ final class AbsorbedLogKernel {
             f[i] = fi;
             if (colMax != null) {
                 for (int j = 0; j < m; j++) {
-                    double z = l[row + j] + fi;
-                    colMax[j] = z > colMax[j] ? z : colMax[j];
+                    colMax[j] = Math.max(colMax[j], l[row + j] + fi);   // no NaN here: -inf at worst
                 }
             }
             return rowScaling(i, fi);
         }, acc);
         finishColumns(f, colOut);
+    }
+
+    /** \(\max_j (x_{\mathit{off}+j} + y_j)\), four independent maxima (no NaN in the inputs). */
+    static double maxOfSum(double[] x, int off, double[] y, int len) {
+        double m0 = Double.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
+        int j = 0;
+        for (; j + 3 < len; j += 4) {
+            m0 = Math.max(m0, x[off + j] + y[j]);
+            m1 = Math.max(m1, x[off + j + 1] + y[j + 1]);
+            m2 = Math.max(m2, x[off + j + 2] + y[j + 2]);
+            m3 = Math.max(m3, x[off + j + 3] + y[j + 3]);
+        }
+        for (; j < len; j++) {
+            m0 = Math.max(m0, x[off + j] + y[j]);
+        }
+        return Math.max(Math.max(m0, m1), Math.max(m2, m3));
     }
 
     /** \(e^{f_i - F_i}\) for the column accumulation, absorbing row i first if it drifted. */
@@ -252,12 +262,7 @@ final class AbsorbedLogKernel {
         for (int i = 0; i < n; i++) {
             int row = i * m;
             if (cached) {
-                double a = rp[i];
-                double b = rn[i];
-                for (int j = 0; j < m; j++) {
-                    double t = kt[row + j] * (a * cp[j] - b * cn[j]);
-                    e2 += t * t;
-                }
+                e2 += EntropicPartialTransport.rowChange(kt, row, m, rp[i], cp, rn[i], cn);
             } else {
                 for (int j = 0; j < m; j++) {
                     double lij = l[row + j];
