@@ -66,11 +66,6 @@ final class AbsorbedLogKernel {
         recompute();
     }
 
-    /** The log-kernel \(L\) (not copied). */
-    double[] logKernel() {
-        return l;
-    }
-
     private void recompute() {
         absorptions++;
         for (int i = 0; i < n; i++) {

@@ -47,24 +47,6 @@ final class LogSumExp {
         return Math.log(s) + mx;
     }
 
-    /** The transpose of a row-major {@code n x m} array (so that column reductions read rows). */
-    static double[] transpose(double[] x, int n, int m) {
-        double[] t = new double[n * m];
-        final int block = 64;
-        for (int i0 = 0; i0 < n; i0 += block) {
-            for (int j0 = 0; j0 < m; j0 += block) {
-                int i1 = Math.min(n, i0 + block);
-                int j1 = Math.min(m, j0 + block);
-                for (int i = i0; i < i1; i++) {
-                    for (int j = j0; j < j1; j++) {
-                        t[j * n + i] = x[i * m + j];
-                    }
-                }
-            }
-        }
-        return t;
-    }
-
     /** \(\log x_k\) for each entry (\(-\infty\) for zeros). */
     static double[] log(double[] x) {
         double[] l = new double[x.length];

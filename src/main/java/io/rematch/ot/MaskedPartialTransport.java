@@ -204,7 +204,7 @@ public final class MaskedPartialTransport {
             double full = uOld[i] / reg + lse;    // lse_j M_ij, M = (-C' + u + v) / reg
             if (faithful) {
                 full = releaseLse(full, uOld[i] / reg + rowMax[i], rowForbidden[i],
-                        () -> lse(c1, forbidden, i * m1, m1, uOld[i], v, true, true, scratch));
+                        () -> releaseRowLse(c1, forbidden, i * m1, m1, uOld[i], v, scratch));
             } else {
                 double d = Math.exp(full) - p1[i];   // row marginal of the current plan
                 e2[0] += d * d;
@@ -306,21 +306,14 @@ public final class MaskedPartialTransport {
     }
 
     /**
-     * The log-sum-exp over one row of \(M\) (or, on the transposed cost, one column):
-     * \(z_k = ((-c_k + u) + v)/\varepsilon\) with {@code own} the row's \(u_i\) (or the column's \(v_j\)), forbidden \(z_k = -10^6\) (faithful) or
-     * \(-\infty\) (stable).
+     * The release's log-sum-exp over row \(i\) of \(M\), term by term:
+     * \(z_j = ((-C'_{ij} + u_i) + v_j)/\varepsilon\) (the release's order of operations), forbidden
+     * \(z_j = -10^6\), then \(\log(\sum_j e^{z_j - \max z} + 10^{-10}) + \max z\).
      */
-    private double lse(double[] c, boolean[] forbidden, int off, int len, double own, double[] w,
-                       boolean ownIsRow, boolean faithful, double[] z) {
+    private double releaseRowLse(double[] c, boolean[] forbidden, int off, int len, double ui, double[] v, double[] z) {
         double mx = Double.NEGATIVE_INFINITY;
-        double masked = faithful ? FAITHFUL_MASK_VALUE : Double.NEGATIVE_INFINITY;
-        if (own == Double.NEGATIVE_INFINITY) {
-            return Double.NEGATIVE_INFINITY;
-        }
         for (int k = 0; k < len; k++) {
-            // the release's order of operations: ((-C_ij + u_i) + v_j) / reg
-            double x = forbidden[off + k] ? masked
-                    : ownIsRow ? ((-c[off + k] + own) + w[k]) / reg : ((-c[off + k] + w[k]) + own) / reg;
+            double x = forbidden[off + k] ? FAITHFUL_MASK_VALUE : ((-c[off + k] + ui) + v[k]) / reg;
             z[k] = x;
             mx = x > mx ? x : mx;
         }
@@ -328,6 +321,6 @@ public final class MaskedPartialTransport {
         for (int k = 0; k < len; k++) {
             s += Math.exp(z[k] - mx);
         }
-        return faithful ? Math.log(s + FAITHFUL_LSE_EPSILON) + mx : Math.log(s) + mx;
+        return Math.log(s + FAITHFUL_LSE_EPSILON) + mx;
     }
 }
