@@ -31,12 +31,12 @@ import picocli.CommandLine.Model.CommandSpec;
  * ({@link LogEntropicPartialTransport}) and {@code l2rm} ({@link MaskedPartialTransport}).
  */
 @Command(name = "ot", mixinStandardHelpOptions = true,
-        description = {"Entropic optimal transport plan of an n x m cost matrix:",
-                "  sinkhorn, sinkhorn-log  balanced (POT 0.8.2 sinkhorn_knopp / sinkhorn_log),",
-                "  partial, partial-log    mass --mass between a and b (POT entropic_partial_wasserstein),",
-                "  l2rm                    L2RM's masked partial OT (dummy row/column, diagonal forbidden).",
-                "Uniform marginals when --a / --b are omitted. Exit 0 also when the iteration cap is reached",
-                "(a warning on stderr and \"converged\": false)."})
+        description = {"Entropic optimal-transport plan of an n x m cost matrix:",
+                "  sinkhorn, sinkhorn-log  balanced (POT 0.8.2 sinkhorn_knopp, sinkhorn_log)",
+                "  partial, partial-log    mass --mass (POT entropic_partial_wasserstein)",
+                "  l2rm                    L2RM's masked partial OT (dummy row and column)",
+                "Uniform marginals when --a/--b are omitted. Reaching --max-iter exits 0",
+                "with a warning on stderr and \"converged\": false."})
 final class OtCommand implements Callable<Integer> {
 
     @Spec
