@@ -139,7 +139,7 @@ final class OtCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mass does not apply to balanced " + m + " (it transports min(sum a, sum b))");
         }
         double target = mass != null ? mass
-                : m.equals("l2rm") ? MaskedPartialTransport.DEFAULT_MASS : Math.min(sum(a, "--a"), sum(b, "--b"));
+                : m.equals("l2rm") ? MaskedPartialTransport.DEFAULT_MASS : Math.min(sum(a), sum(b));
         if (mass == null && !Double.isFinite(target)) {
             target = 1;   // a or b is not finite: the solver's own check names it (before it looks at the mass)
         }
@@ -200,7 +200,7 @@ final class OtCommand implements Callable<Integer> {
         return h;
     }
 
-    private static double sum(double[] x, String name) {
+    private static double sum(double[] x) {
         double s = 0;
         for (double v : x) {
             s += v;

@@ -86,10 +86,7 @@ public final class EntropicPartialTransport implements TransportSolver {
      */
     public EntropicPartialTransport(double reg, double mass, int maxIterations, double tolerance) {
         this.reg = TransportArguments.reg(reg);
-        if (!(mass > 0) || !Double.isFinite(mass)) {
-            throw new IllegalArgumentException("mass must be a finite number > 0, got " + mass);
-        }
-        this.mass = mass;
+        this.mass = TransportArguments.massParameter(mass);
         this.maxIterations = TransportArguments.maxIterations(maxIterations);
         this.tolerance = TransportArguments.tolerance(tolerance);
     }
@@ -111,15 +108,9 @@ public final class EntropicPartialTransport implements TransportSolver {
      *                                  {@code mask} or {@code reg} (kernel underflow)
      */
     public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, TransportMask mask) {
-        TransportArguments.cost(cost);
+        final double mTarget = TransportArguments.partial(cost, a, b, mass, mask);
         final int n = cost.numRows;
         final int m = cost.numCols;
-        double sumA = TransportArguments.histogram("a", a, n);
-        double sumB = TransportArguments.histogram("b", b, m);
-        final double mTarget = TransportArguments.mass(mass, sumA, sumB);
-        if (mask != null) {
-            mask.requireFeasible("mask", n, m);
-        }
 
         double shift = TransportArguments.min(cost);
         double[] k0 = new double[n * m];

@@ -43,10 +43,7 @@ public final class LogEntropicPartialTransport implements TransportSolver {
     /** As {@link EntropicPartialTransport#EntropicPartialTransport(double, double, int, double)}. */
     public LogEntropicPartialTransport(double reg, double mass, int maxIterations, double tolerance) {
         this.reg = TransportArguments.reg(reg);
-        if (!(mass > 0) || !Double.isFinite(mass)) {
-            throw new IllegalArgumentException("mass must be a finite number > 0, got " + mass);
-        }
-        this.mass = mass;
+        this.mass = TransportArguments.massParameter(mass);
         this.maxIterations = TransportArguments.maxIterations(maxIterations);
         this.tolerance = TransportArguments.tolerance(tolerance);
     }
@@ -63,15 +60,9 @@ public final class LogEntropicPartialTransport implements TransportSolver {
 
     /** Solves with the entries of {@code mask} forbidden ({@code null}: none). */
     public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, TransportMask mask) {
-        TransportArguments.cost(cost);
+        final double mTarget = TransportArguments.partial(cost, a, b, mass, mask);
         final int n = cost.numRows;
         final int m = cost.numCols;
-        double sumA = TransportArguments.histogram("a", a, n);
-        double sumB = TransportArguments.histogram("b", b, m);
-        final double mTarget = TransportArguments.mass(mass, sumA, sumB);
-        if (mask != null) {
-            mask.requireFeasible("mask", n, m);
-        }
         double[] l0 = new double[n * m];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {

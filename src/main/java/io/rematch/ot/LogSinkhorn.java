@@ -66,11 +66,9 @@ public final class LogSinkhorn implements TransportSolver {
 
     @Override
     public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b) {
-        TransportArguments.cost(cost);
+        TransportArguments.balanced(cost, a, b);
         final int n = cost.numRows;
         final int m = cost.numCols;
-        TransportArguments.histogram("a", a, n);
-        TransportArguments.histogram("b", b, m);
 
         double[] mr = new double[n * m];
         for (int e = 0; e < n * m; e++) {

@@ -83,10 +83,7 @@ public final class MaskedPartialTransport {
      */
     public MaskedPartialTransport(double reg, double mass, Mode mode, int maxIterations, double tolerance) {
         this.reg = TransportArguments.reg(reg);
-        if (!(mass > 0) || !Double.isFinite(mass)) {
-            throw new IllegalArgumentException("mass must be a finite number > 0, got " + mass);
-        }
-        this.mass = mass;
+        this.mass = TransportArguments.massParameter(mass);
         if (mode == null) {
             throw new IllegalArgumentException("mode is missing");
         }

@@ -72,11 +72,9 @@ public final class SinkhornKnopp implements TransportSolver {
 
     @Override
     public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b) {
-        TransportArguments.cost(cost);
+        TransportArguments.balanced(cost, a, b);
         final int n = cost.numRows;
         final int m = cost.numCols;
-        TransportArguments.histogram("a", a, n);
-        TransportArguments.histogram("b", b, m);
 
         double shift = TransportArguments.min(cost);
         double[] k = new double[n * m];

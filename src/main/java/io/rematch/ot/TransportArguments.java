@@ -67,6 +67,33 @@ final class TransportArguments {
         return Math.min(mass, cap);
     }
 
+    /** A solver's transported mass parameter: finite and \(> 0\) (checked against a, b at solve time). */
+    static double massParameter(double mass) {
+        return Checks.positive("mass", mass);
+    }
+
+    /** The checks of a balanced problem: finite cost, histograms a and b of its shape. */
+    static void balanced(DMatrixRMaj cost, double[] a, double[] b) {
+        cost(cost);
+        histogram("a", a, cost.numRows);
+        histogram("b", b, cost.numCols);
+    }
+
+    /**
+     * The checks of a partial problem: finite cost, histograms a and b of its shape, the mass
+     * within \((0, \min(\|a\|_1, \|b\|_1)]\), a feasible mask (or none). Returns the mass to move.
+     */
+    static double partial(DMatrixRMaj cost, double[] a, double[] b, double mass, TransportMask mask) {
+        cost(cost);
+        double sumA = histogram("a", a, cost.numRows);
+        double sumB = histogram("b", b, cost.numCols);
+        double m = mass(mass, sumA, sumB);
+        if (mask != null) {
+            mask.requireFeasible("mask", cost.numRows, cost.numCols);
+        }
+        return m;
+    }
+
     /** A finite regularisation \(\varepsilon > 0\). */
     static double reg(double reg) {
         return Checks.positive("reg", reg);
