@@ -220,7 +220,9 @@ class TransportContractProperties {
     void partialPlansRespectTheCapsAndCarryTheMass() {
         qt().withExamples(EXAMPLES).forAll(integers().between(1, 9), integers().between(1, 9), longs().all(),
                 doubles().between(0.05, 2)).checkAssert((n, m, seed, reg) -> {
-                    Problem p = problem(n, m, seed, reg, true, true);
+                    // zero masses or a mask (both together can leave no feasible mass at all)
+                    boolean zeros = (seed & 1) == 0;
+                    Problem p = problem(n, m, seed, reg, zeros, !zeros);
                     double mass = p.massFraction() * feasibleMass(p);   // feasible under the mask
                     List<TransportResult> rs = List.of(
                             new EntropicPartialTransport(reg, mass, 100_000, 1e-16).solve(p.cost(), p.a(), p.b(), p.mask()),
