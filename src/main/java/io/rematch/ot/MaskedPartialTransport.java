@@ -11,7 +11,7 @@ import org.ejml.data.DMatrixRMaj;
  * with masked positives), as released in hhc1997/L2RM a766c22, {@code models.py},
  * {@code SGRAF.partial_ot} and {@code SGRAF.sinkhorn_log_domain}.
  *
- * <p><b>Construction.</b> Moving only mass \(s\) between \(p\) (rows) and \(q\) (columns) is
+ * <p><b>Construction</b> ({@link DummyExtension}). Moving only mass \(s\) between \(p\) (rows) and \(q\) (columns) is
  * made a balanced problem with one dummy row and one dummy column that absorb the rest:
  * \[ C' = \begin{pmatrix} C & \xi \mathbf 1 \\ \xi \mathbf 1^\top & 2\xi + A \end{pmatrix},\quad
  *    \xi = 100 \max C,\ A = \max C,\qquad
@@ -109,104 +109,38 @@ public final class MaskedPartialTransport {
      * @throws IllegalArgumentException naming {@code cost}, {@code p}, {@code q}, {@code mass} or {@code mask}
      */
     public TransportResult solve(DMatrixRMaj cost, double[] p, double[] q, TransportMask mask) {
-        TransportArguments.cost(cost);
-        final int n = cost.numRows;
-        final int m = cost.numCols;
-        double sumP = TransportArguments.histogram("p", p, n);
-        double sumQ = TransportArguments.histogram("q", q, m);
-        double maxC = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < n * m; k++) {
-            double c = cost.data[k];
-            if (c < 0) {
-                throw new IllegalArgumentException(String.format("cost[%d,%d] = %s is negative; the dummy construction"
-                        + " (xi = 100 max cost) needs costs >= 0 (L2RM clips them at 1e-10)", k / m, k % m, c));
-            }
-            maxC = Math.max(maxC, c);
-        }
-        if (!(maxC > 0)) {
-            throw new IllegalArgumentException("cost is all 0; the dummy construction (xi = 100 max cost) needs max cost > 0"
-                    + " (L2RM clips costs at 1e-10)");
-        }
-        if (!(mass < Math.min(sumP, sumQ))) {
-            throw new IllegalArgumentException("mass must be < min(sum p, sum q) = " + Math.min(sumP, sumQ)
-                    + " so that the dummy row and column carry sum(p) - mass > 0 and sum(q) - mass > 0, got " + mass);
-        }
-        if (mask != null) {
-            mask.requireFeasible("mask", n, m);
-        }
-        final int n1 = n + 1;
-        final int m1 = m + 1;
-        final double xi = DUMMY_COST_FACTOR * maxC;
-        double[] c1 = new double[n1 * m1];
-        boolean[] forbidden = new boolean[n1 * m1];
-        for (int i = 0; i < n1; i++) {
-            for (int j = 0; j < m1; j++) {
-                double v;
-                if (i < n && j < m) {
-                    v = cost.data[i * m + j];
-                    forbidden[i * m1 + j] = mask != null && mask.forbidden(i, j);
-                } else if (i == n && j == m) {
-                    v = 2 * xi + maxC;
-                } else {
-                    v = xi;
-                }
-                c1[i * m1 + j] = v;
-            }
-        }
-        double[] logp = new double[n1];
-        double[] logq = new double[m1];
-        final double[] p1 = new double[n1];
-        for (int i = 0; i < n; i++) {
-            logp[i] = Math.log(p[i]);
-            p1[i] = p[i];
-        }
-        for (int j = 0; j < m; j++) {
-            logq[j] = Math.log(q[j]);
-        }
-        p1[n] = sumP - mass;
-        logp[n] = Math.log(sumP - mass);
-        logq[m] = Math.log(sumQ - mass);
-
-        boolean faithful = mode == Mode.FAITHFUL;
-        double[] logKernel = new double[n1 * m1];
-        boolean[] rowForbidden = new boolean[n1];
-        boolean[] colForbidden = new boolean[m1];
-        for (int i = 0; i < n1; i++) {
-            for (int j = 0; j < m1; j++) {
-                int e = i * m1 + j;
-                logKernel[e] = forbidden[e] ? Double.NEGATIVE_INFINITY : -c1[e] / reg;
-                rowForbidden[i] |= forbidden[e];
-                colForbidden[j] |= forbidden[e];
-            }
-        }
-        double[] q1 = new double[m1];
-        System.arraycopy(q, 0, q1, 0, m);
-        q1[m] = sumQ - mass;
-        AbsorbedLogKernel kernel = new AbsorbedLogKernel(logKernel, n1, m1);
-        double[] u = new double[n1];
+        DummyExtension x = DummyExtension.of(cost, p, q, mass, mask, DUMMY_COST_FACTOR);
+        final int n1 = x.n1;
+        final int m1 = x.m1;
+        final boolean faithful = mode == Mode.FAITHFUL;
+        boolean[] rowForbidden = x.rowHasForbidden();
+        boolean[] colForbidden = x.colHasForbidden();
+        AbsorbedLogKernel kernel = new AbsorbedLogKernel(x.logKernel(reg), n1, m1);
+        double[] u = new double[n1];          // the release's potentials, in cost units
         double[] v = new double[m1];
         double[] uOld = new double[n1];
         double[] f = new double[n1];          // u / reg
         double[] g = new double[m1];          // v / reg
-        double[] colLse = new double[m1];
+        double[] colLse = new double[m1];     // lse_i(-C'_ij / reg + u_i / reg)
         double[] rowMax = faithful ? new double[n1] : null;
         double[] colMax = faithful ? new double[m1] : null;
         double[] scratch = new double[Math.max(n1, m1)];
         double[] e2 = new double[1];
+        // u_i <- reg (log p'_i - lse_j M_ij) + u_i, M = (-C' + u + v) / reg, from row i's reduction
         AbsorbedLogKernel.RowUpdate rowUpdate = (i, lse) -> {
-            if (p1[i] == 0) {   // a row without mass: potential -inf, plan row 0
+            if (x.p[i] == 0) {   // a row without mass: potential -inf, plan row 0
                 u[i] = Double.NEGATIVE_INFINITY;
                 return u[i];
             }
-            double full = uOld[i] / reg + lse;    // lse_j M_ij, M = (-C' + u + v) / reg
+            double full = uOld[i] / reg + lse;
             if (faithful) {
                 full = releaseLse(full, uOld[i] / reg + rowMax[i], rowForbidden[i],
-                        () -> releaseRowLse(c1, forbidden, i * m1, m1, uOld[i], v, scratch));
+                        () -> releaseRowLse(x, i, uOld[i], v, scratch));
             } else {
-                double d = Math.exp(full) - p1[i];   // row marginal of the current plan
+                double d = Math.exp(full) - x.p[i];   // row marginal of the current plan
                 e2[0] += d * d;
             }
-            u[i] = reg * (logp[i] - full) + uOld[i];
+            u[i] = reg * (x.logp[i] - full) + uOld[i];
             return u[i] / reg;
         };
         List<Double> errors = new ArrayList<>();
@@ -229,8 +163,9 @@ public final class MaskedPartialTransport {
                     break;
                 }
             }
+            // v_j <- reg (log q'_j - lse_i M_ij) + v_j with the new u
             for (int j = 0; j < m1; j++) {
-                if (q1[j] == 0) {
+                if (x.q[j] == 0) {
                     v[j] = Double.NEGATIVE_INFINITY;
                     continue;
                 }
@@ -238,15 +173,15 @@ public final class MaskedPartialTransport {
                 if (faithful) {
                     final int jj = j;
                     full = releaseLse(full, g[j] + colMax[j], colForbidden[j],
-                            () -> columnLse(c1, forbidden, n1, m1, jj, v[jj], u, scratch));
+                            () -> releaseColumnLse(x, jj, v[jj], u, scratch));
                 }
-                v[j] = reg * (logq[j] - full) + v[j];
+                v[j] = reg * (x.logq[j] - full) + v[j];
             }
             done = it + 1;
             if (faithful) {
                 double d2 = 0;
                 for (int i = 0; i < n1; i++) {
-                    double d = p1[i] == 0 ? 0 : u[i] - uOld[i];
+                    double d = x.p[i] == 0 ? 0 : u[i] - uOld[i];
                     d2 += d * d;
                 }
                 err = Math.sqrt(d2);
@@ -260,14 +195,7 @@ public final class MaskedPartialTransport {
         String warning = converged ? null : Warnings.notConverged(
                 faithful ? "L2RM partial OT (faithful)" : "L2RM partial OT", done, err, tolerance,
                 faithful ? "the release stops here too (niter=1000)" : "increase the iteration cap or reg");
-        double[] plan = new double[n * m];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                plan[i * m + j] = forbidden[i * m1 + j] ? 0
-                        : Math.exp(((-c1[i * m1 + j] + u[i]) + v[j]) / reg);
-            }
-        }
-        return new TransportResult(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, converged, warning);
+        return new TransportResult(x.realPlan(u, v, reg), done, SinkhornKnopp.toArray(errors), err, converged, warning);
     }
 
     /**
@@ -287,32 +215,32 @@ public final class MaskedPartialTransport {
         return Math.log(Math.exp(exact - mu) + FAITHFUL_LSE_EPSILON) + mu;
     }
 
-    /** The release's column log-sum-exp term by term (strided over the row-major extended cost). */
-    private double columnLse(double[] c1, boolean[] forbidden, int n1, int m1, int j, double vj, double[] u, double[] z) {
-        double mx = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n1; i++) {
-            double x = forbidden[i * m1 + j] ? FAITHFUL_MASK_VALUE : ((-c1[i * m1 + j] + u[i]) + vj) / reg;
-            z[i] = x;
-            mx = x > mx ? x : mx;
-        }
-        double s = 0;
-        for (int i = 0; i < n1; i++) {
-            s += Math.exp(z[i] - mx);
-        }
-        return Math.log(s + FAITHFUL_LSE_EPSILON) + mx;
-    }
-
     /**
      * The release's log-sum-exp over row \(i\) of \(M\), term by term:
      * \(z_j = ((-C'_{ij} + u_i) + v_j)/\varepsilon\) (the release's order of operations), forbidden
      * \(z_j = -10^6\), then \(\log(\sum_j e^{z_j - \max z} + 10^{-10}) + \max z\).
      */
-    private double releaseRowLse(double[] c, boolean[] forbidden, int off, int len, double ui, double[] v, double[] z) {
+    private double releaseRowLse(DummyExtension x, int i, double ui, double[] v, double[] z) {
+        int off = i * x.m1;
+        for (int j = 0; j < x.m1; j++) {
+            z[j] = x.forbidden[off + j] ? FAITHFUL_MASK_VALUE : ((-x.cost[off + j] + ui) + v[j]) / reg;
+        }
+        return releaseLse(z, x.m1);
+    }
+
+    /** The same over column \(j\) (strided). */
+    private double releaseColumnLse(DummyExtension x, int j, double vj, double[] u, double[] z) {
+        for (int i = 0; i < x.n1; i++) {
+            int e = i * x.m1 + j;
+            z[i] = x.forbidden[e] ? FAITHFUL_MASK_VALUE : ((-x.cost[e] + u[i]) + vj) / reg;
+        }
+        return releaseLse(z, x.n1);
+    }
+
+    private static double releaseLse(double[] z, int len) {
         double mx = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < len; k++) {
-            double x = forbidden[off + k] ? FAITHFUL_MASK_VALUE : ((-c[off + k] + ui) + v[k]) / reg;
-            z[k] = x;
-            mx = x > mx ? x : mx;
+            mx = z[k] > mx ? z[k] : mx;
         }
         double s = 0;
         for (int k = 0; k < len; k++) {
