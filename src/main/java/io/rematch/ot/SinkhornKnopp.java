@@ -1,0 +1,180 @@
+package io.rematch.ot;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * Balanced entropic optimal transport by Sinkhorn-Knopp matrix scaling (Cuturi, "Sinkhorn
+ * distances: lightspeed computation of optimal transport", NIPS 2013, Algorithm 1), following
+ * POT 0.8.2's {@code ot.bregman.sinkhorn_knopp} step by step.
+ *
+ * <p>The problem: \(\min_{\pi \ge 0,\ \pi \mathbf 1 = a,\ \pi^\top \mathbf 1 = b}
+ * \langle C, \pi\rangle - \varepsilon H(\pi)\), whose solution is
+ * \(\pi = \operatorname{diag}(u) K \operatorname{diag}(v)\) with the Gibbs kernel
+ * \(K = e^{-C/\varepsilon}\). Starting from \(u = \mathbf 1/n\), \(v = \mathbf 1/m\), each
+ * iteration updates \(v\) first, then \(u\) (POT's order):
+ * \[ v \leftarrow b \oslash K^\top u, \qquad u \leftarrow a \oslash K v. \]
+ * Every 10th iteration (0, 10, 20, ...) the column-marginal error
+ * \(\|v \odot K^\top u - b\|_2\) is computed and the loop stops once it is below the tolerance
+ * (POT's {@code stopThr}, default \(10^{-9}\)); at most {@link #DEFAULT_MAX_ITERATIONS}
+ * iterations (POT's {@code numItermax}). As in POT, if \(K^\top u\) has a zero or \(u, v\) a
+ * non-finite entry, the previous \(u, v\) are kept and the loop stops (with a warning).
+ *
+ * <p>Implementation: the kernel is computed once as \(e^{-(C - \min C)/\varepsilon}\); the
+ * constant shift multiplies \(K\) by a scalar, which changes \(v\) by the inverse scalar and
+ * leaves \(u\) and every iterate of \(\pi\) unchanged, but keeps the largest kernel entry at 1
+ * (no overflow for negative costs). One iteration is one pass over \(K\): row \(i\) gives
+ * \((K v)_i\), hence \(u_i\), and while the row is in cache it is added, times \(u_i\), to
+ * \(K^\top u\) for the next iteration (which also gives the stopping error for free). If a whole
+ * row or column of the kernel underflows, the problem is rejected (naming {@code reg}) with a
+ * pointer to {@link LogSinkhorn}, instead of returning NaN.
+ */
+public final class SinkhornKnopp implements TransportSolver {
+
+    /** POT 0.8.2 {@code sinkhorn_knopp(numItermax=1000)}. */
+    public static final int DEFAULT_MAX_ITERATIONS = 1000;
+    /** POT 0.8.2 {@code sinkhorn_knopp(stopThr=1e-9)}. */
+    public static final double DEFAULT_TOLERANCE = 1e-9;
+    /** POT checks the error every 10th iteration ({@code if ii % 10 == 0}). */
+    static final int CHECK_EVERY = 10;
+
+    private final double reg;
+    private final int maxIterations;
+    private final double tolerance;
+
+    /** POT's defaults: 1000 iterations, tolerance \(10^{-9}\). */
+    public SinkhornKnopp(double reg) {
+        this(reg, DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE);
+    }
+
+    /**
+     * @param reg           entropic regularisation \(\varepsilon > 0\)
+     * @param maxIterations iteration cap \(\ge 1\)
+     * @param tolerance     stop when the column-marginal error is below this (\(\ge 0\); 0 runs
+     *                      exactly {@code maxIterations})
+     */
+    public SinkhornKnopp(double reg, int maxIterations, double tolerance) {
+        this.reg = TransportArguments.reg(reg);
+        this.maxIterations = TransportArguments.maxIterations(maxIterations);
+        this.tolerance = TransportArguments.tolerance(tolerance);
+    }
+
+    @Override
+    public String name() {
+        return "sinkhorn";
+    }
+
+    /** Uniform marginals \(a = \mathbf 1/n\), \(b = \mathbf 1/m\). */
+    public TransportResult solve(DMatrixRMaj cost) {
+        return solve(cost, TransportArguments.uniform(cost.numRows), TransportArguments.uniform(cost.numCols));
+    }
+
+    @Override
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b) {
+        TransportArguments.balanced(cost, a, b);
+        final int n = cost.numRows;
+        final int m = cost.numCols;
+
+        double shift = TransportArguments.min(cost);
+        double[] k = new double[n * m];
+        for (int e = 0; e < n * m; e++) {
+            k[e] = Math.exp((cost.data[e] - shift) / -reg);
+        }
+        TransportArguments.requireKernelRepresentable(k, n, m, reg, shift, cost, "LogSinkhorn, --method sinkhorn-log");
+
+        double[] u = new double[n];
+        double[] v = new double[m];
+        java.util.Arrays.fill(u, 1.0 / n);
+        java.util.Arrays.fill(v, 1.0 / m);
+        double[] ktu = new double[m];         // K^T u for the current u
+        columnSums(k, n, m, u, ktu);
+        double[] uNew = new double[n];
+        double[] vNew = new double[m];
+        double[] ktuNew = new double[m];
+
+        List<Double> errors = new ArrayList<>();
+        double err = Double.NaN;
+        boolean converged = false;
+        String warning = null;
+        int done = 0;
+        for (int ii = 0; ii < maxIterations; ii++) {
+            boolean bad = false;
+            for (int j = 0; j < m; j++) {
+                if (ktu[j] == 0) {
+                    bad = true;
+                }
+                vNew[j] = b[j] / ktu[j];
+            }
+            // u_i = a_i / (K v)_i, and K^T u for the next iteration, in one pass over K
+            final double[] uOut = uNew;
+            FusedPass.rowsThenColumns(k, n, m, vNew, (i, d) -> uOut[i] = a[i] / d, ktuNew);
+            if (!bad) {
+                bad = !allFinite(uNew) || !allFinite(vNew);
+            }
+            if (bad) {
+                warning = Warnings.warn("Sinkhorn: numerical errors at iteration " + ii
+                        + " (K^T u has a zero or u, v a non-finite entry); returning the previous iterate."
+                        + " Use the log-domain solver (LogSinkhorn, --method sinkhorn-log) or a larger reg");
+                break;
+            }
+            double[] t = u; u = uNew; uNew = t;
+            t = v; v = vNew; vNew = t;
+            t = ktu; ktu = ktuNew; ktuNew = t;
+            done = ii + 1;
+            if (ii % CHECK_EVERY == 0) {
+                double e2 = 0;
+                for (int j = 0; j < m; j++) {
+                    double d = v[j] * ktu[j] - b[j];
+                    e2 += d * d;
+                }
+                err = Math.sqrt(e2);
+                errors.add(err);
+                if (err < tolerance) {
+                    converged = true;
+                    break;
+                }
+            }
+        }
+        if (!converged && warning == null) {
+            warning = Warnings.notConverged("Sinkhorn", done, err, tolerance,
+                    "increase the iteration cap or reg");
+        }
+        for (int i = 0; i < n; i++) {
+            int row = i * m;
+            for (int j = 0; j < m; j++) {
+                k[row + j] = u[i] * k[row + j] * v[j];
+            }
+        }
+        return new TransportResult(DMatrixRMaj.wrap(n, m, k), done, toArray(errors), err, converged, warning);
+    }
+
+    /** {@code out = K^T w} for a row-major {@code n x m} kernel. */
+    static void columnSums(double[] k, int n, int m, double[] w, double[] out) {
+        java.util.Arrays.fill(out, 0);
+        for (int i = 0; i < n; i++) {
+            int row = i * m;
+            double wi = w[i];
+            for (int j = 0; j < m; j++) {
+                out[j] += k[row + j] * wi;
+            }
+        }
+    }
+
+    static boolean allFinite(double[] x) {
+        for (double v : x) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static double[] toArray(List<Double> l) {
+        double[] r = new double[l.size()];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = l.get(k);
+        }
+        return r;
+    }
+}
