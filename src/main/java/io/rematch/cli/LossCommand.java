@@ -96,17 +96,23 @@ final class LossCommand implements Callable<Integer> {
         Negatives neg = mask == null ? Negatives.parse(negatives, seed) : null;
         DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
         if (mask != null) {
-            PairMask m = PairMask.of("--mask", NpyFiles.readMatrix("--mask", mask));
-            if (m.size() != s.numRows) {
+            DMatrixRMaj mm = NpyFiles.readMatrix("--mask", mask);
+            if (mm.numRows != s.numRows || mm.numCols != s.numCols) {
                 throw new IllegalArgumentException("--mask must be " + s.numRows + " x " + s.numRows
-                        + " like --scores, got " + m.size() + " x " + m.size());
+                        + " like --scores, got " + mm.numRows + " x " + mm.numCols);
             }
-            neg = Negatives.fixed(m);
+            neg = Negatives.fixed(PairMask.of("--mask", mm));
         }
         Losses.Settings settings = new Losses.Settings(tau, q, margin, neg, md, seed);
         ScoreLoss l;
         if (targeted) {
             DMatrixRMaj t = Checks.finite("--targets", NpyFiles.readMatrix("--targets", targets));
+            for (int k = 0; k < t.getNumElements(); k++) {
+                if (t.data[k] < 0) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT,
+                            "--targets[%d,%d] is %s; expected >= 0 (a transport plan)", k / t.numCols, k % t.numCols, t.data[k]));
+                }
+            }
             if (t.numRows != s.numRows || t.numCols != s.numCols) {
                 throw new IllegalArgumentException("--targets must be " + s.numRows + " x " + s.numCols
                         + " like --scores, got " + t.numRows + " x " + t.numCols);

@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
  *       3.3, "all negatives", motivated by Brownian motion).</li>
  *   <li>{@link #ratio(double, long)}: a uniformly random subset of \(\lfloor rN \rfloor\)
  *       negatives per row, as the release's {@code ratio} option ({@code int(ratio * n)} per
- *       row, the same mask for both directions). The count may be 0 for small \(rN\); such a
- *       row contributes nothing.</li>
+ *       row, the same mask for both directions). A ratio that leaves no negative for the
+ *       batch size (\(\lfloor rN \rfloor = 0\)) is refused rather than silently giving a zero loss.</li>
  *   <li>{@link #single(long)}: one random negative per row: classic negative learning (NL).</li>
  *   <li>{@link #fixed(PairMask)}: an explicit mask, used as given for every batch.</li>
  * </ul>
@@ -113,6 +113,11 @@ public final class Negatives {
             return PairMask.offDiagonal(n);
         }
         int perRow = ratio > 0 ? (int) (ratio * n) : Math.min(1, n - 1);
+        if (ratio > 0 && perRow == 0) {
+            throw new IllegalArgumentException("negatives ratio:" + ratio + " gives floor(" + ratio + " x " + n
+                    + ") = 0 negatives per anchor for a batch of " + n + "; use a ratio >= " + (1.0 / n)
+                    + " or 'single'");
+        }
         return PairMask.ofSelection(n, drawRows(n, perRow));
     }
 

@@ -216,7 +216,8 @@ public final class EntropicPartialTransport implements TransportSolver {
                 k0[row + j] = si * k0[row + j] * beta[j];
             }
         }
-        return new TransportResult(DMatrixRMaj.wrap(n, m, k0), done, SinkhornKnopp.toArray(errors), err, converged, warning);
+        return new TransportResult(DMatrixRMaj.wrap(n, m, k0), done, SinkhornKnopp.toArray(errors), err, converged, warning)
+                .withConstraintReport(a, b, mTarget);
     }
 
     /** \(\|K_{\text{prev}} - K\|_F\) from the factors of both iterates. */

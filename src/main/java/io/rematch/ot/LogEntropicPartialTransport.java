@@ -133,7 +133,8 @@ public final class LogEntropicPartialTransport implements TransportSolver {
                     "the plan is the last iterate (POT's default tolerance 1e-100 always runs the full cap)");
         }
         double[] plan = kernel.planInPlace(plus(x, cHolder[0]), y);
-        return new TransportResult(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, converged, warning);
+        return new TransportResult(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, converged, warning)
+                .withConstraintReport(a, b, mTarget);
     }
 
     private static double[] plus(double[] v, double c) {

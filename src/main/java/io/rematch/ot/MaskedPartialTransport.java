@@ -194,7 +194,7 @@ public final class MaskedPartialTransport {
         }
         String warning = converged ? null : Warnings.notConverged(
                 faithful ? "L2RM partial OT (faithful)" : "L2RM partial OT", done, err, tolerance,
-                faithful ? "the release stops here too (niter=1000)" : "increase the iteration cap or reg");
+                faithful ? "the release stops at its cap too (niter=1000)" : "increase the iteration cap or reg");
         return new TransportResult(x.realPlan(u, v, reg), done, SinkhornKnopp.toArray(errors), err, converged, warning);
     }
 

@@ -87,6 +87,37 @@ public record TransportResult(DMatrixRMaj plan, int iterations, double[] errors,
         return maxExcess(colSums(), b, "b");
     }
 
+    /**
+     * This result (if not converged), with a sentence added to its warning when the plan breaks the partial
+     * problem's constraints by more than {@code 1e-6} relative: rows above {@code a}, columns
+     * above {@code b}, or a total mass other than {@code mass}. A solver stopped at its cap can
+     * return a small last change while mass still sits in the wrong rows; this says so.
+     */
+    TransportResult withConstraintReport(double[] a, double[] b, double mass) {
+        if (converged) {
+            return this;
+        }
+        double scale = Math.max(mass, Double.MIN_NORMAL);
+        double rows = maxRowExcess(a), cols = maxColExcess(b), massError = Math.abs(mass() - mass);
+        StringBuilder note = new StringBuilder();
+        if (rows > 1e-6 * scale) {
+            note.append(String.format(java.util.Locale.ROOT, " row sums exceed a by up to %.3g;", rows));
+        }
+        if (cols > 1e-6 * scale) {
+            note.append(String.format(java.util.Locale.ROOT, " column sums exceed b by up to %.3g;", cols));
+        }
+        if (massError > 1e-6 * scale) {
+            note.append(String.format(java.util.Locale.ROOT, " total mass is off by %.3g;", massError));
+        }
+        if (note.length() == 0) {
+            return this;
+        }
+        String text = (warning != null ? warning + ". " : "after " + iterations + " iterations: ")
+                + "the plan is not feasible:" + note.substring(0, note.length() - 1)
+                + " (run more iterations or raise reg)";
+        return new TransportResult(plan, iterations, errors, error, converged, Warnings.warn(text));
+    }
+
     private static double maxExcess(double[] sums, double[] cap, String name) {
         if (cap.length != sums.length) {
             throw new IllegalArgumentException(name + " must have length " + sums.length + ", got " + cap.length);

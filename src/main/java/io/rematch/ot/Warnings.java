@@ -18,8 +18,14 @@ final class Warnings {
         return message;
     }
 
-    /** The usual message when the iteration cap is reached. */
+    /**
+     * The usual message when the iteration cap is reached; none (null) when the tolerance is 0,
+     * i.e. when the caller asked for exactly that many iterations.
+     */
     static String notConverged(String solver, int iterations, double error, double tolerance, String hint) {
+        if (tolerance == 0) {
+            return null;
+        }
         return warn(String.format("%s did not converge: %d iterations, last error %.3g (tolerance %.3g); %s",
                 solver, iterations, error, tolerance, hint));
     }

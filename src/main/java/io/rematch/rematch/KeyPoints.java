@@ -31,15 +31,16 @@ public record KeyPoints(int queueLength, int batchSize, int[] slots, int[] clean
             throw new IllegalArgumentException("slots and cleanIndices must be non-empty and of equal length");
         }
         boolean[] usedSlot = new boolean[queueLength];
+        java.util.Set<Integer> usedClean = new java.util.HashSet<>();
         for (int t = 0; t < slots.length; t++) {
             if (slots[t] < 0 || slots[t] >= queueLength || usedSlot[slots[t]]) {
                 throw new IllegalArgumentException("slots[" + t + "] = " + slots[t] + " is out of [0, " + queueLength
                         + ") or repeated");
             }
             usedSlot[slots[t]] = true;
-            if (cleanIndices[t] < 0 || cleanIndices[t] >= batchSize) {
+            if (cleanIndices[t] < 0 || cleanIndices[t] >= batchSize || !usedClean.add(cleanIndices[t])) {
                 throw new IllegalArgumentException("cleanIndices[" + t + "] = " + cleanIndices[t] + " is out of [0, "
-                        + batchSize + ")");
+                        + batchSize + ") or repeated");
             }
         }
         slots = slots.clone();

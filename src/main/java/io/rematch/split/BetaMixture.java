@@ -28,7 +28,7 @@ import org.apache.commons.math3.special.Beta;
  *       total log-likelihood by less than {@code tolerance} (pomegranate's {@code stop_threshold},
  *       an absolute total: with L2RM's 10<sup>5</sup> pairs it practically never fires, so the
  *       release always runs 10 iterations). A decrease also stops it: moment matching, unlike a
- *       likelihood M-step, does not guarantee ascent; the last parameters are kept, as pomegranate.</li>
+ *       likelihood M-step, does not guarantee ascent; the last parameters are kept, as pomegranate, and {@link #converged()} is false.
  * </ul>
  */
 public final class BetaMixture implements TwoComponentMixture {
@@ -94,14 +94,16 @@ public final class BetaMixture implements TwoComponentMixture {
         ll[0] = model.eStep(x, r);
         int it = 0;
         boolean done = false;
+        boolean decreased = false;
         while (it < settings.maxIterations() && !done) {
             model.mStep(x, r);
             it++;
             ll[it] = model.eStep(x, r);
-            done = ll[it] - ll[it - 1] < settings.tolerance();
+            decreased = ll[it] < ll[it - 1]; // moment matching is not exact EM: stop, as pomegranate does
+            done = decreased || ll[it] - ll[it - 1] < settings.tolerance();
         }
         model.iterations = it;
-        model.converged = done;
+        model.converged = done && !decreased;
         model.history = java.util.Arrays.copyOf(ll, it + 1);
         return model;
     }

@@ -332,9 +332,26 @@ class LossCommandTest {
     @Test
     void maskOfTheWrongShapeIsRefused() throws IOException {
         assertBadInput(lossArgs("--mask", write("m65.npy", new DMatrixRMaj(6, 5))),
-                "--mask must be a non-empty square N x N matrix, got 6 x 5");
+                "--mask must be 6 x 6 like --scores, got 6 x 5");
+        // the shape is checked before the entries: an all-ones mask of the wrong size is a shape error
+        DMatrixRMaj ones = new DMatrixRMaj(3, 3);
+        java.util.Arrays.fill(ones.data, 1.0);
+        assertBadInput(lossArgs("--mask", write("ones33.npy", ones)), "--mask must be 6 x 6 like --scores, got 3 x 3");
         assertBadInput(lossArgs("--mask", write("m55.npy", PairMask.offDiagonal(5).toMatrix())),
                 "--mask must be 6 x 6 like --scores, got 5 x 5");
+    }
+
+    @Test
+    void ratioLeavingNoNegativeIsRefused() {
+        assertBadInput(lossArgs("--negatives", "ratio:0.1"), "0 negatives per anchor", "batch of 6");
+    }
+
+    @Test
+    void negativeTargetsAreRefusedNamingTheOption() throws IOException {
+        DMatrixRMaj t = MASK.copy();
+        t.set(1, 2, -0.5);
+        assertBadInput(new String[] {"loss", "--scores", scores, "--loss", "sym-kl", "--targets", write("neg.npy", t)},
+                "--targets[1,2] is -0.5; expected >= 0");
     }
 
     @Test

@@ -111,7 +111,22 @@ class OtCommandTest {
             assertEquals(0, r.code(), method + ": " + r.err());
             assertEquals(37, (int) number(r.out(), "iterations"), method + ": " + r.out());
             assertFalse(bool(r.out(), "converged") && !method.startsWith("partial"), method + ": " + r.out());
+            // a fixed count was asked for: no "did not converge" warning (an infeasibility note may remain)
+            assertFalse(r.out().contains("did not converge"), method + ": " + r.out());
+            assertFalse(r.err().contains("did not converge"), method + ": " + r.err());
         }
+    }
+
+    /** A stopped solver whose plan breaks the row/column limits says so, not just "last error 0". */
+    @Test
+    void infeasiblePlanIsReportedInTheWarning() throws IOException {
+        Path c = dir.resolve("stiff.npy");
+        Npy.writeMatrix(c, new DMatrixRMaj(new double[][] {{0, 1000, 5}, {1000, 2000, 1500}, {3, 900, 0}}));
+        Run r = run("ot", "--cost", c.toString(), "--reg", "0.01", "--method", "partial-log",
+                "--out", dir.resolve("P.npy").toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(number(r.out(), "max_row_excess") > 0.1, r.out());
+        assertTrue(r.out().contains("the plan is not feasible: row sums exceed a by up to 0.167"), r.out());
     }
 
     @Test

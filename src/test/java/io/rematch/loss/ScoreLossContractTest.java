@@ -32,9 +32,9 @@ class ScoreLossContractTest {
                 for (ComplementaryBound b : bounds) {
                     add(cases, "ccl-" + b.shortName() + "(q=" + b.q() + ") all tau=" + tau + " " + mode,
                             n -> new ComplementaryContrastiveLoss(b, tau, Negatives.all(), mode));
-                    add(cases, "ccl-" + b.shortName() + " ratio:0.4 tau=" + tau + " " + mode,
+                    add(cases, "ccl-" + b.shortName() + " ratio:0.5 tau=" + tau + " " + mode,
                             n -> new ComplementaryContrastiveLoss(b, tau,
-                                    Negatives.fixed(Negatives.ratio(0.4, 7).draw(n)), mode));
+                                    Negatives.fixed(Negatives.ratio(0.5, 7).draw(n)), mode));
                 }
                 add(cases, "nl tau=" + tau + " " + mode, n -> new ComplementaryContrastiveLoss(
                         ComplementaryBound.log(), tau, Negatives.fixed(Negatives.single(3).draw(n)), mode));

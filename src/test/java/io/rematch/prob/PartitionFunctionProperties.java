@@ -22,10 +22,14 @@ class PartitionFunctionProperties {
         return s;
     }
 
-    /** The mean of many estimates lies within 4 standard errors of the exact Z. */
+    /**
+     * The mean of many estimates lies within 4 standard errors of the exact Z. A fixed seed: with
+     * a fresh one per run, 30 cases at 4 s.e. would fail about once in a few hundred runs by
+     * chance alone (the test of a statistical property, not of the code). Change it to explore.
+     */
     @Test
     void estimatorIsUnbiased() {
-        qt().withExamples(30).forAll(integers().between(5, 300), integers().between(1, 64), longs().all())
+        qt().withFixedSeed(20261126L).withExamples(30).forAll(integers().between(5, 300), integers().between(1, 64), longs().all())
                 .checkAssert((nt, batch, seed) -> {
                     double[] s = row(nt, seed);
                     double tau = 0.2;

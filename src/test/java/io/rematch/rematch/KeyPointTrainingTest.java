@@ -104,6 +104,8 @@ class KeyPointTrainingTest {
         assertThrows(IllegalArgumentException.class, () -> new KeyPoints(4, 4, new int[] {1, 1}, new int[] {0, 2}));
         assertThrows(IllegalArgumentException.class, () -> new KeyPoints(4, 4, new int[] {4}, new int[] {0}));
         assertThrows(IllegalArgumentException.class, () -> new KeyPoints(4, 4, new int[] {0}, new int[] {-1}));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new KeyPoints(4, 4, new int[] {0, 1}, new int[] {2, 2}))
+                .getMessage().contains("repeated"));
         assertThrows(IllegalArgumentException.class, () -> KeyPoints.draw(0, 4, new SplittableRandom(1)));
     }
 }
