@@ -106,22 +106,33 @@ class MixtureEmTest {
 
     /**
      * EM never lowers the likelihood (Gaussian: exact EM; Beta: moment matching, checked on
-     * well-separated data). From 30 points up: with a handful, a component can collapse onto one
-     * point, its variance falls towards 1e-300 and the likelihood is dominated by rounding.
+     * well-separated data). The theorem holds for non-degenerate fits: when a component collapses
+     * onto one point its variance falls towards 0, the likelihood diverges and rounding decides
+     * the last digits, so samples whose fit ends with a variance below 1e-4 are not evidence
+     * either way and are filtered out (QuickTheories' assuming).
      */
     @Test
     void logLikelihoodIsNonDecreasingForTheGaussianFit() {
-        qt().forAll(integers().between(30, 200), longs().all()).checkAssert((n, seed) -> {
-            SplittableRandom r = new SplittableRandom(seed);
-            double[] x = new double[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = r.nextDouble() < 0.3 ? 1 + r.nextGaussian() : r.nextGaussian() * 0.3;
-            }
-            double[] ll = GaussianMixture.fit(x, new GaussianMixture.Settings(50, 0, 0)).logLikelihoods();
-            for (int k = 1; k < ll.length; k++) {
-                assertTrue(ll[k] >= ll[k - 1] - 1e-9 * Math.abs(ll[k - 1]), "step " + k + ": " + ll[k - 1] + " -> " + ll[k]);
-            }
-        });
+        qt().forAll(integers().between(5, 200), longs().all())
+                .assuming((n, seed) -> {
+                    GaussianMixture g = GaussianMixture.fit(sample(n, seed), new GaussianMixture.Settings(50, 0, 0));
+                    return Math.min(g.variance(0), g.variance(1)) > 1e-4;
+                })
+                .checkAssert((n, seed) -> {
+                    double[] ll = GaussianMixture.fit(sample(n, seed), new GaussianMixture.Settings(50, 0, 0)).logLikelihoods();
+                    for (int k = 1; k < ll.length; k++) {
+                        assertTrue(ll[k] >= ll[k - 1] - 1e-9 * Math.abs(ll[k - 1]), "step " + k + ": " + ll[k - 1] + " -> " + ll[k]);
+                    }
+                });
+    }
+
+    private static double[] sample(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextDouble() < 0.3 ? 1 + r.nextGaussian() : r.nextGaussian() * 0.3;
+        }
+        return x;
     }
 
     /** The threshold is the best of all n - 1 cuts of the sorted values (sum of squared deviations, brute force). */
