@@ -25,21 +25,27 @@ public class MakeDataSmall {
     static void batch(Path dir, int n, double noiseRate, long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         double[][] concept = gaussian(r, n, DIM, 1.0);
-        double[][] img = perturb(r, concept, 0.6);
-        double[][] txt = perturb(r, concept, 0.6);
+        double[][] img = perturb(r, concept, 1.2);
+        double[][] txt = perturb(r, concept, 1.2);
         // Mismatch a fraction of the pairs: a random derangement of their captions.
         int m = (int) Math.round(noiseRate * n);
         int[] idx = sample(r, n, m);
         int[] perm = derangement(r, m);
         double[][] shuffled = txt.clone();
         double[] mismatched = new double[n];
+        double[] trueCaption = new double[n]; // where image i's own caption sits after the shuffle
+        for (int i = 0; i < n; i++) {
+            trueCaption[i] = i;
+        }
         for (int k = 0; k < m; k++) {
             shuffled[idx[k]] = txt[idx[perm[k]]];
             mismatched[idx[k]] = 1;
+            trueCaption[idx[perm[k]]] = idx[k];
         }
         Files.createDirectories(dir);
         Npy.writeMatrix(dir.resolve("scores.npy"), cosine(img, shuffled));
         Npy.write(dir.resolve("mismatched.npy"), NpyArray.of(new int[] {n}, mismatched, DType.INT64));
+        Npy.write(dir.resolve("true_caption.npy"), NpyArray.of(new int[] {n}, trueCaption, DType.INT64));
     }
 
     /** An evaluation set: nImages images with k captions each, caption j belongs to image j / k. */

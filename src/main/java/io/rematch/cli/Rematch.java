@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Rematch.Version.class,
         description = "Robust cross-modal retrieval under partially mismatched pairs (RCL, L2RM).",
-        subcommands = {LossCommand.class, MetricsCommand.class, CompareCommand.class, OtCommand.class,
+        subcommands = {LossCommand.class, MetricsCommand.class, CompareCommand.class, RealignCommand.class, OtCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Rematch implements Runnable {
 

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code rematch compare} on the bundled batch (the README's main job): the robustness claim of
- * RCL holds on it, InfoNCE and the triplet loss pull mismatched pairs harder than clean ones,
- * every CCL bound pulls them far less; and bad input is reported as such.
+ * RCL holds on it, InfoNCE and the triplet losses pull mismatched pairs harder than clean ones,
+ * every CCL bound pulls them far less, L2RM's warm-up loss RCE in between; and bad input is
+ * reported as such.
  */
 class CompareCommandTest {
 
@@ -38,6 +39,8 @@ class CompareCommandTest {
             double ratio = ((Number) row.get("ratio")).doubleValue();
             if (loss.startsWith("ccl-") || loss.equals("nl")) {
                 assertTrue(ratio < 0.1, loss + " pulls mismatched pairs with ratio " + ratio);
+            } else if (loss.equals("rce")) { // half InfoNCE, half complementary: in between
+                assertTrue(ratio > 0.1 && ratio < 1, loss + " ratio " + ratio);
             } else {
                 assertTrue(ratio > 1, loss + " should pull mismatched pairs harder, ratio " + ratio);
             }
