@@ -63,18 +63,9 @@ final class CompareCommand implements Callable<Integer> {
         double tau = parameters.tau, q = parameters.q, margin = parameters.margin;
         long seed = parameters.seed;
         DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
-        double[] flags = NpyFiles.readVector("--mismatched", mismatched);
         int n = s.numRows;
-        if (flags.length != n) {
-            throw new IllegalArgumentException("--mismatched must have one flag per pair (" + n + "), got " + flags.length);
-        }
-        int noisy = 0;
-        for (int i = 0; i < n; i++) {
-            if (flags[i] != 0 && flags[i] != 1) {
-                throw new IllegalArgumentException("--mismatched[" + i + "] is " + flags[i] + "; expected 0 or 1");
-            }
-            noisy += (int) flags[i];
-        }
+        double[] flags = NpyFiles.readPairFlags("--mismatched", mismatched, n);
+        int noisy = (int) java.util.Arrays.stream(flags).sum();
         if (noisy == 0 || noisy == n) {
             throw new IllegalArgumentException("--mismatched must mark some pairs 1 and some 0, got " + noisy + " of " + n);
         }

@@ -41,6 +41,23 @@ final class NpyFiles {
         }
     }
 
+    /**
+     * Reads a length-{@code n} 0/1 vector of per-pair flags (1 = mismatched) given by
+     * {@code option}, checking its length and values.
+     */
+    static double[] readPairFlags(String option, Path path, int n) {
+        double[] flags = readVector(option, path);
+        if (flags.length != n) {
+            throw new IllegalArgumentException(option + " must have one flag per pair (" + n + "), got " + flags.length);
+        }
+        for (int i = 0; i < n; i++) {
+            if (flags[i] != 0 && flags[i] != 1) {
+                throw new IllegalArgumentException(option + "[" + i + "] is " + flags[i] + "; expected 0 or 1");
+            }
+        }
+        return flags;
+    }
+
     /** Writes {@code m} as float64 to the file given by {@code option}. */
     static void writeMatrix(String option, Path path, DMatrixRMaj m) {
         try {

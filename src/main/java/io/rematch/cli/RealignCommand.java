@@ -69,11 +69,10 @@ final class RealignCommand implements Callable<Integer> {
         Mode md = Mode.parse("--mode", mode.equals("converged") ? "stable" : mode);
         DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
         int n = s.numRows;
-        double[] flags = NpyFiles.readVector("--mismatched", mismatched);
+        double[] flags = NpyFiles.readPairFlags("--mismatched", mismatched, n);
         double[] truth = NpyFiles.readVector("--true-caption", trueCaption);
-        if (flags.length != n || truth.length != n) {
-            throw new IllegalArgumentException("--mismatched and --true-caption must have one entry per pair (" + n
-                    + "), got " + flags.length + " and " + truth.length);
+        if (truth.length != n) {
+            throw new IllegalArgumentException("--true-caption must have one entry per pair (" + n + "), got " + truth.length);
         }
         int[] noisy = java.util.stream.IntStream.range(0, n).filter(i -> flags[i] == 1).toArray();
         if (noisy.length < 3) {

@@ -68,6 +68,13 @@ class RealignCommandTest {
         String[] badTruth = ARGS.clone();
         badTruth[6] = truth.toString();
         Cli.assertBadInput(badTruth, "--true-caption[5] is 128.0");
+        Path flags = dir.resolve("f.npy");
+        double[] f = new double[128];
+        f[7] = 2;
+        Npy.write(flags, NpyArray.of(new int[] {128}, f, DType.INT64));
+        String[] badFlags = ARGS.clone();
+        badFlags[4] = flags.toString();
+        Cli.assertBadInput(badFlags, "--mismatched[7] is 2.0; expected 0 or 1");
     }
 
     private static String[] concat(String[] a, String... b) {
