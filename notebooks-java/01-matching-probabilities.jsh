@@ -2,6 +2,7 @@
 // Run from the project root:  mvn -q package -DskipTests
 //   jshell --class-path "target/classes:target/lib/*" notebooks-java/01-matching-probabilities.jsh
 import io.rematch.prob.*;
+import io.rematch.numeric.*;
 import org.ejml.data.DMatrixRMaj;
 import java.util.Locale;
 import java.util.SplittableRandom;

@@ -2,7 +2,9 @@
 // Run from the project root:  mvn -q package -DskipTests
 //   jshell --class-path "target/classes:target/lib/*" notebooks-java/02-complementary-risk.jsh
 import io.rematch.loss.*;
+import io.rematch.mask.*;
 import io.rematch.prob.*;
+import io.rematch.numeric.*;
 import org.ejml.data.DMatrixRMaj;
 import java.util.Locale;
 import java.util.SplittableRandom;

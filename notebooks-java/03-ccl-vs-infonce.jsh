@@ -4,6 +4,7 @@
 import io.rematch.eval.*;
 import io.rematch.loss.*;
 import io.rematch.prob.*;
+import io.rematch.numeric.*;
 import org.ejml.data.DMatrixRMaj;
 import java.util.Arrays;
 import java.util.List;
@@ -55,8 +56,8 @@ check(ownCaptionWins, "before the swap every image scores its own caption highes
 // batch's 6 clean and 2 mismatched diagonal entries.
 List<String> names = List.of("infonce", "ccl-mae", "ccl-log", "ccl-exp", "ccl-gce", "ccl-tan",
         "tr", "tr-hn");
-// tau, GCE's q, triplet margin, negatives, mode, seed (unused: no random negatives)
-Losses.Settings settings = new Losses.Settings(tau, 0.5, 0.2, Negatives.all(), Mode.STABLE, 0);
+// The papers' settings (GCE's q 0.5, triplet margin 0.2, all negatives, stable arithmetic), at this tau
+Losses.Settings settings = Losses.Settings.defaults().withTau(tau);
 int nLosses = names.size();
 double[] onNoisy = new double[nLosses];
 double[] pullClean = new double[nLosses], pullBad = new double[nLosses];

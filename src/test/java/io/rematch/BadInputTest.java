@@ -14,9 +14,9 @@ import io.rematch.loss.ComplementaryContrastiveLoss;
 import io.rematch.loss.ContrastiveLoss;
 import io.rematch.loss.Losses;
 import io.rematch.loss.Negatives;
-import io.rematch.loss.PairMask;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import io.rematch.prob.MatchingProbabilities;
-import io.rematch.prob.Mode;
 import io.rematch.testing.CorruptNpy;
 import io.rematch.testing.TestMatrices;
 import java.io.ByteArrayInputStream;
@@ -70,7 +70,7 @@ class BadInputTest {
 
     /** Every name's defaults, with one value replaced. */
     static Losses.Settings settings(double tau, double q, double margin) {
-        return new Losses.Settings(tau, q, margin, Negatives.all(), Mode.STABLE, 0L);
+        return Losses.Settings.defaults().withTau(tau).withQ(q).withMargin(margin);
     }
 
     static Stream<String> names() {
@@ -193,10 +193,10 @@ class BadInputTest {
     @MethodSource("namesWithTemperature")
     void lossesRefuseAMissingModeOrNegatives(String name) {
         assertContains("mode is missing",
-                message(() -> Losses.create(name, new Losses.Settings(0.05, 0.5, 0.2, Negatives.all(), null, 0))));
+                message(() -> Losses.create(name, Losses.Settings.defaults().withMode(null))));
         if (name.startsWith("ccl-")) {
             assertContains("negatives is missing",
-                    message(() -> Losses.create(name, new Losses.Settings(0.05, 0.5, 0.2, null, Mode.STABLE, 0))));
+                    message(() -> Losses.create(name, Losses.Settings.defaults().withNegatives(null))));
         }
     }
 
@@ -229,20 +229,20 @@ class BadInputTest {
     }
 
     @Test
-    void maskMustBeSquareAndNonEmpty() {
-        assertEquals("mask must be a non-empty square N x N matrix, got 2 x 3",
-                message(() -> PairMask.of("mask", new DMatrixRMaj(2, 3))));
-        assertEquals("mask must be a non-empty square N x N matrix, got 0 x 0",
+    void negativesMaskMustBeSquareAndNonEmpty() {
+        assertEquals("mask must be square (N x N, one row per anchor), got 2 x 3",
+                message(() -> Negatives.fixed(PairMask.of("mask", new DMatrixRMaj(2, 3)))));
+        assertEquals("mask is empty (0 x 0); expected a 0/1 matrix of at least 1 x 1",
                 message(() -> PairMask.of("mask", new DMatrixRMaj(0, 0))));
         assertContains("mask is missing", message(() -> PairMask.of("mask", null)));
         assertContains("mask is missing", message(() -> Negatives.fixed(null)));
     }
 
     @Test
-    void maskMustNotSelectTheDiagonal() {
+    void negativesMaskMustNotSelectTheDiagonal() {
         DMatrixRMaj m = with(PairMask.offDiagonal(3).toMatrix(), 1, 1, 1.0);
         assertEquals("mask[1,1] is 1: the diagonal (the given pairs) cannot be a negative",
-                message(() -> PairMask.of("mask", m)));
+                message(() -> Negatives.fixed(PairMask.of("mask", m))));
     }
 
     @ParameterizedTest
@@ -261,7 +261,7 @@ class BadInputTest {
                         Negatives.fixed(three), Mode.STABLE).evaluate(SCORES)));
         assertEquals("mask is 3 x 3 but scores are 4 x 4",
                 message(() -> ComplementaryContrastiveLoss.rclDefault().evaluate(SCORES, three)));
-        assertContains("mask is missing", message(() -> ComplementaryContrastiveLoss.rclDefault().evaluate(SCORES, null)));
+        assertContains("mask is missing", message(() -> ComplementaryContrastiveLoss.rclDefault().evaluate(SCORES, (PairMask) null)));
     }
 
     // ------------------------------------------------------------ RetrievalMetrics

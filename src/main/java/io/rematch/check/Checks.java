@@ -100,6 +100,25 @@ public final class Checks {
         return v;
     }
 
+    /**
+     * Throws unless the matrix is given, non-empty and square (a batch score matrix); the entries
+     * are not scanned (the computation that reads them checks them once).
+     */
+    public static DMatrixRMaj square(String name, DMatrixRMaj m) {
+        if (m == null) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        if (m.numRows == 0 || m.numCols == 0) {
+            throw new IllegalArgumentException(
+                    name + " is empty (" + m.numRows + " x " + m.numCols + "); expected at least 1 x 1");
+        }
+        if (m.numRows != m.numCols) {
+            throw new IllegalArgumentException(name + " must be square (N x N: row i and column i are a"
+                    + " given pair), got " + m.numRows + " x " + m.numCols);
+        }
+        return m;
+    }
+
     /** Throws unless the matrix is square, non-empty and finite (a batch score matrix). */
     public static DMatrixRMaj squareFinite(String name, DMatrixRMaj m) {
         if (m != null && m.numRows != m.numCols) {

@@ -2,22 +2,18 @@ package io.rematch.cli;
 
 import io.rematch.check.Checks;
 import io.rematch.loss.LossValue;
+import io.rematch.loss.LossWorkspace;
 import io.rematch.loss.Losses;
-import io.rematch.loss.Negatives;
-import io.rematch.loss.ScoreLoss;
-import io.rematch.prob.Mode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
+import java.util.Map;
 import org.ejml.data.DMatrixRMaj;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code rematch compare}: every loss on one batch, and how hard each one pulls the given pairs
@@ -29,40 +25,53 @@ import picocli.CommandLine.Model.CommandSpec;
  * pulls hardest exactly where the pair is wrong, since \(1 - p_{ii}\) is largest there. The
  * ratio is scale-free, so losses with different magnitudes (sums, means) compare.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Evaluate every loss on one N x N batch and report its pull -dL/dS_ii on the given pairs,",
-                "separately for clean and mismatched pairs (RCL's robustness argument, in numbers)."})
-final class CompareCommand implements Callable<Integer> {
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        customSynopsis = {"rematch compare --scores=S.npy --mismatched=M.npy [OPTIONS]"},
+        description = {"Evaluate every loss on one batch and compare its pull on clean and mismatched pairs.",
+                "",
+                "The pull on pair i is -dL/dS_ii, how much a gradient step raises the similarity of image i and "
+                        + "caption i; the table gives its mean over the clean and over the mismatched pairs, and "
+                        + "their ratio (n/a where no clean pair is pulled at all). A robust loss pulls mismatched "
+                        + "pairs much less than clean ones: RCL's robustness argument, in numbers."})
+final class CompareCommand extends Subcommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--scores", required = true, paramLabel = "S.npy", description = "N x N batch score matrix.")
+    @Option(names = "--scores", required = true, paramLabel = "S.npy", order = 1, description = "The N x N batch score matrix.")
     Path scores;
 
-    @Option(names = "--mismatched", required = true, paramLabel = "M.npy",
-            description = "Length-N vector: 1 where pair i is mismatched, 0 where it is clean.")
+    @Option(names = "--mismatched", required = true, paramLabel = "M.npy", order = 2,
+            description = "A length-N 0/1 vector: 1 where pair i is mismatched, 0 where it is clean.")
     Path mismatched;
 
     @Mixin
     LossParameters parameters;
 
-    @Option(names = "--json", description = "Print one JSON object on one line.")
+    @Option(names = "--json", order = 30, description = "Print one JSON object on one line.")
     boolean json;
 
     /** One row of the comparison. */
     record Row(String loss, double value, double cleanPull, double mismatchedPull) {
+        /** mismatched / clean, or NaN where no clean pair is pulled (every hinge inactive, say). */
         double ratio() {
-            return mismatchedPull / cleanPull;
+            return cleanPull == 0 ? Double.NaN : mismatchedPull / cleanPull;
         }
     }
 
     @Override
-    public Integer call() {
+    Map<String, String> optionNames() {
+        return Map.of("scores", "--scores", "tau", "--tau", "q", "--q", "margin", "--margin");
+    }
+
+    @Override
+    String memoryNeeds() {
+        return matrixNeeds("--scores", scores, 5);
+    }
+
+    @Override
+    int run() {
         parameters.validate();
         double tau = parameters.tau, q = parameters.q, margin = parameters.margin;
         long seed = parameters.seed;
-        DMatrixRMaj s = Checks.squareFinite("--scores", NpyFiles.readMatrix("--scores", scores));
+        DMatrixRMaj s = Checks.square("--scores", NpyFiles.readMatrix("--scores", scores));
         int n = s.numRows;
         double[] flags = NpyFiles.readPairFlags("--mismatched", mismatched, n);
         int noisy = (int) java.util.Arrays.stream(flags).sum();
@@ -70,9 +79,10 @@ final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mismatched must mark some pairs 1 and some 0, got " + noisy + " of " + n);
         }
         List<Row> rows = new ArrayList<>();
+        Losses.Settings settings = Losses.Settings.defaults().withTau(tau).withQ(q).withMargin(margin).withSeed(seed);
+        LossWorkspace workspace = new LossWorkspace();
         for (String name : Losses.SCORE_ONLY_NAMES) { // the rematch losses need a plan, which compare does not take
-            ScoreLoss loss = Losses.create(name, new Losses.Settings(tau, q, margin, Negatives.all(), Mode.STABLE, seed));
-            LossValue v = loss.evaluate(s);
+            LossValue v = Losses.create(name, settings).evaluate(s, workspace);
             double clean = 0, bad = 0;
             for (int i = 0; i < n; i++) {
                 double pull = -v.gradient().get(i, i);
@@ -89,7 +99,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void print(List<Row> rows, int n, int noisy) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             StringBuilder b = new StringBuilder("{\"n\": " + n + ", \"mismatched\": " + noisy + ", \"losses\": [");
             for (int k = 0; k < rows.size(); k++) {
@@ -107,7 +117,8 @@ final class CompareCommand implements Callable<Integer> {
         out.println("pull = -dL/dS_ii, the push a gradient step gives the given pair i (mean over pairs)");
         out.printf(Locale.ROOT, "%-8s %14s %14s %16s %18s%n", "loss", "value", "pull clean", "pull mismatched", "mismatched/clean");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-8s %14.6g %14.6g %16.6g %18.4f%n", r.loss(), r.value(), r.cleanPull(), r.mismatchedPull(), r.ratio());
+            String ratio = Double.isNaN(r.ratio()) ? "n/a" : String.format(Locale.ROOT, "%.4f", r.ratio());
+            out.printf(Locale.ROOT, "%-8s %14.6g %14.6g %16.6g %18s%n", r.loss(), r.value(), r.cleanPull(), r.mismatchedPull(), ratio);
         }
     }
 }

@@ -6,9 +6,9 @@ final class Json {
     private Json() {
     }
 
-    /** A JSON number; non-finite values, which JSON cannot spell, become strings such as "Infinity". */
+    /** A JSON number; {@code null} for NaN and infinities, which JSON cannot spell. */
     static String number(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "\"" + v + "\"";
+        return Double.isFinite(v) ? Double.toString(v) : "null";
     }
 
     /** A JSON string with quotes and backslashes escaped. */

@@ -9,18 +9,20 @@ import picocli.CommandLine.Option;
  */
 final class LossParameters {
 
-    @Option(names = "--tau", defaultValue = "0.05",
-            description = "Softmax temperature > 0 (default: ${DEFAULT-VALUE}, as RCL and L2RM).")
+    @Option(names = "--tau", defaultValue = "0.05", paramLabel = "T", order = 10,
+            description = "Softmax temperature > 0 (default: ${DEFAULT-VALUE}, as in RCL and L2RM).")
     double tau;
 
-    @Option(names = "--q", defaultValue = "0.5", description = "GCE exponent in (0, 1] for ccl-gce (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--q", defaultValue = "0.5", paramLabel = "Q", order = 11,
+            description = "The exponent in (0, 1] of ccl-gce (default: ${DEFAULT-VALUE}).")
     double q;
 
-    @Option(names = "--margin", defaultValue = "0.2",
-            description = "Margin >= 0 of tr, tr-hn and tr-mean (default: ${DEFAULT-VALUE}, as VSE++).")
+    @Option(names = "--margin", defaultValue = "0.2", paramLabel = "M", order = 12,
+            description = "The margin >= 0 of tr, tr-hn and tr-mean (default: ${DEFAULT-VALUE}, as in VSE++).")
     double margin;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of random negatives (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED", order = 13,
+            description = "The seed of random negatives (nl; ccl-* with ratio:R or single) (default: ${DEFAULT-VALUE}).")
     long seed;
 
     /** Checks every value, naming the option: the library's messages name its own parameters. */

@@ -7,39 +7,42 @@ import io.rematch.eval.TieRule;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.ejml.data.DMatrixRMaj;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code rematch metrics}: image-to-text and text-to-image recall on a similarity matrix. */
-@Command(name = "metrics", mixinStandardHelpOptions = true,
-        description = {"Retrieval metrics of an images x captions similarity matrix, as the RCL/L2RM evaluation:",
-                "R@1, R@5, R@10 (percent), median and mean rank (1-based) in both directions, and rSum."})
-final class MetricsCommand implements Callable<Integer> {
+@Command(name = "metrics", mixinStandardHelpOptions = true, sortOptions = false,
+        customSynopsis = {"rematch metrics --sims=S.npy [OPTIONS]"},
+        description = {"Compute the retrieval metrics of an images x captions similarity matrix.",
+                "",
+                "R@1, R@5 and R@10 (in percent), the median and mean rank (1-based) in both directions, and "
+                        + "rSum, as the RCL and L2RM evaluations compute them, with an explicit rule for ties."})
+final class MetricsCommand extends Subcommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--sims", required = true, paramLabel = "S.npy",
-            description = "nImages x (nImages * k) similarities; caption j belongs to image j / k.")
+    @Option(names = "--sims", required = true, paramLabel = "S.npy", order = 1,
+            description = "An nImages x (nImages * K) similarity matrix; caption j belongs to image j / K.")
     Path sims;
 
-    @Option(names = "--captions-per-image", defaultValue = "5", paramLabel = "K",
-            description = "Captions per image: 5 for Flickr30K / MS-COCO, 1 for CC152K (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--captions-per-image", defaultValue = "5", paramLabel = "K", order = 2,
+            description = "Captions per image: 5 for Flickr30K and MS-COCO, 1 for CC152K (default: ${DEFAULT-VALUE}).")
     int captionsPerImage;
 
-    @Option(names = "--ties", defaultValue = "pessimistic", paramLabel = "pessimistic|optimistic",
-            description = "A tie with the true item counts as ranked above it (pessimistic) or below it (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ties", defaultValue = "pessimistic", paramLabel = "RULE", order = 3,
+            description = "pessimistic (a tie with the true item ranks above it) or optimistic (below it) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String ties;
 
-    @Option(names = "--json", description = "Print one JSON object on one line.")
+    @Option(names = "--json", order = 4, description = "Print one JSON object on one line.")
     boolean json;
 
     @Override
-    public Integer call() {
+    String memoryNeeds() {
+        return matrixNeeds("--sims", sims, 2);
+    }
+
+    @Override
+    int run() {
         TieRule rule;
         switch (ties.toLowerCase(Locale.ROOT)) {
             case "pessimistic": rule = TieRule.PESSIMISTIC; break;
@@ -56,7 +59,7 @@ final class MetricsCommand implements Callable<Integer> {
                     + " --captions-per-image (" + captionsPerImage + ") columns, one per caption, per image");
         }
         RetrievalReport report = RetrievalMetrics.evaluate(s, captionsPerImage, rule);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             out.println(report.toJson());
         } else {

@@ -1,9 +1,11 @@
 package io.rematch.cli;
 
 import io.rematch.io.Npy;
+import io.rematch.io.NpyArray;
 import io.rematch.io.NpyFormatException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.ejml.data.DMatrixRMaj;
@@ -60,10 +62,46 @@ final class NpyFiles {
 
     /** Writes {@code m} as float64 to the file given by {@code option}. */
     static void writeMatrix(String option, Path path, DMatrixRMaj m) {
+        write(option, path, NpyArray.of(m));
+    }
+
+    /** Writes {@code array} to the file given by {@code option}. */
+    static void write(String option, Path path, NpyArray array) {
         try {
-            Npy.writeMatrix(path, m);
+            Npy.write(path, array);
         } catch (IOException e) {
             throw new IllegalArgumentException(option + ": cannot write " + path + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * Fails now, naming {@code option}, if {@code path} cannot be written (a missing directory, a
+     * directory, no permission): before minutes of work, not after. Writes nothing.
+     */
+    static void requireWritable(String option, Path path) {
+        Path p = path.toAbsolutePath();
+        Path dir = p.getParent();
+        String problem = null;
+        if (Files.isDirectory(p)) {
+            problem = "it is a directory; give a file name";
+        } else if (dir == null || !Files.isDirectory(dir)) {
+            problem = dir != null && Files.exists(dir) ? dir + " is not a directory" : "the directory " + dir + " does not exist";
+        } else if (!Files.isWritable(dir)) {
+            problem = "permission denied: cannot create files in " + dir;
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException(option + ": cannot write " + path + ": " + problem);
+        }
+    }
+
+    /** The shape of the array in the file given by {@code option}, from its header (no data read). */
+    static int[] shape(String option, Path path) {
+        try {
+            return Npy.shape(path);
+        } catch (NpyFormatException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + ": cannot read " + path + ": " + reason(e), e);
         }
     }
 

@@ -1,184 +1,182 @@
 package io.rematch.cli;
 
-import io.rematch.io.Npy;
-import io.rematch.ot.EntropicPartialTransport;
-import io.rematch.ot.LogEntropicPartialTransport;
-import io.rematch.ot.LogSinkhorn;
-import io.rematch.ot.MaskedPartialTransport;
-import io.rematch.ot.SinkhornKnopp;
-import io.rematch.ot.TransportMask;
+import io.rematch.check.Checks;
+import io.rematch.cost.LearnableCost;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
+import io.rematch.ot.Stopping;
 import io.rematch.ot.TransportResult;
-import io.rematch.prob.Mode;
-import java.io.PrintWriter;
+import io.rematch.ot.TransportSolver;
+import io.rematch.ot.Transports;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.ejml.data.DMatrixRMaj;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code rematch ot}: an entropic optimal-transport plan for a cost matrix read from .npy.
- * Methods: {@code sinkhorn} ({@link SinkhornKnopp}), {@code sinkhorn-log} ({@link LogSinkhorn}),
- * {@code partial} ({@link EntropicPartialTransport}), {@code partial-log}
- * ({@link LogEntropicPartialTransport}) and {@code l2rm} ({@link MaskedPartialTransport}).
+ * {@code rematch ot}: an entropic optimal-transport plan for a cost matrix read from .npy, by
+ * any method of {@link Transports}.
  */
-@Command(name = "ot", mixinStandardHelpOptions = true,
-        description = {"Entropic optimal-transport plan of an n x m cost matrix:",
-                "  sinkhorn, sinkhorn-log  balanced (POT 0.8.2 sinkhorn_knopp, sinkhorn_log)",
-                "  partial, partial-log    mass --mass (POT entropic_partial_wasserstein)",
-                "  l2rm                    L2RM's masked partial OT (dummy row and column)",
-                "Uniform marginals when --a/--b are omitted. Reaching --max-iter exits 0",
-                "with a warning on stderr and \"converged\": false."})
-final class OtCommand implements Callable<Integer> {
+@Command(name = "ot", mixinStandardHelpOptions = true, sortOptions = false,
+        customSynopsis = {"rematch ot (--cost=C.npy | --cost-from-scores=S.npy) --method=METHOD",
+                "                  --reg=R --out=P.npy [OPTIONS]"},
+        description = {"Compute an entropic optimal-transport plan for an n x m cost matrix.",
+                "",
+                "Methods: sinkhorn and sinkhorn-log (balanced, as POT 0.8.2's sinkhorn_knopp and sinkhorn_log); "
+                        + "partial and partial-log (transport --mass only, as POT's entropic_partial_wasserstein); "
+                        + "l2rm (L2RM's masked partial OT with a dummy row and column, the diagonal forbidden).",
+                "",
+                "Every method stops by default when the plan meets its constraints to --tol relative to the mass "
+                        + "(--stop marginals). A run that reaches --max-iter first exits 0 with a warning on "
+                        + "standard error and \"converged\": false."})
+final class OtCommand extends Subcommand {
 
-    @Spec
-    CommandSpec spec;
+    /** Where the cost comes from: a file, or L2RM's initial cost of a score matrix. */
+    static final class CostSource {
+        @Option(names = "--cost", required = true, paramLabel = "C.npy", order = 1,
+                description = "The n x m cost matrix (finite).")
+        Path cost;
 
-    @Option(names = "--cost", required = true, paramLabel = "C.npy", description = "n x m cost matrix (finite).")
-    Path cost;
+        @Option(names = "--cost-from-scores", required = true, paramLabel = "S.npy", order = 2,
+                description = "Use L2RM's initial cost max(ReLU(1 - S), 1e-10) of an n x m score matrix instead.")
+        Path scores;
+    }
 
-    @Option(names = "--a", paramLabel = "a.npy", description = "Row masses, shape (n,), >= 0 (default: 1/n each).")
-    Path aPath;
+    @ArgGroup(exclusive = true, multiplicity = "1", order = 1)
+    CostSource source;
 
-    @Option(names = "--b", paramLabel = "b.npy", description = "Column masses, shape (m,), >= 0 (default: 1/m each).")
-    Path bPath;
-
-    @Option(names = "--reg", required = true, paramLabel = "R", description = "Entropic regularisation > 0.")
-    double reg;
-
-    @Option(names = "--mass", paramLabel = "M",
-            description = {"Transported mass. partial, partial-log: 0 < M <= min(sum a, sum b) (default: that minimum, as POT);",
-                    "l2rm: the mass s < min(sum a, sum b) moved through the real block (default: 0.1, L2RM's --rho)."})
-    Double mass;
-
-    @Option(names = "--method", required = true, paramLabel = "METHOD",
+    @Option(names = "--method", required = true, paramLabel = "METHOD", order = 3,
             description = "sinkhorn, sinkhorn-log, partial, partial-log or l2rm.")
     String method;
 
-    @Option(names = "--mask-diagonal", description = "Forbid the diagonal (the given pairs); the default for l2rm.")
-    boolean maskDiagonal;
+    @Option(names = "--reg", required = true, paramLabel = "R", order = 4, description = "Entropic regularisation > 0.")
+    double reg;
 
-    @Option(names = "--mask", paramLabel = "K.npy", description = "n x m 0/1 matrix, 1 = forbidden entry (partial, partial-log, l2rm).")
+    @Option(names = "--a", paramLabel = "a.npy", order = 5, description = "Row masses, shape (n,), >= 0 (default: 1/n each).")
+    Path aPath;
+
+    @Option(names = "--b", paramLabel = "b.npy", order = 6, description = "Column masses, shape (m,), >= 0 (default: 1/m each).")
+    Path bPath;
+
+    @Option(names = "--mass", paramLabel = "M", order = 7,
+            description = "The transported mass. partial, partial-log: 0 < M, at most the smaller of the totals of "
+                    + "a and b (default: that total, as in POT). l2rm: the mass that crosses the real block, below "
+                    + "both totals (default: 0.1, L2RM's rho).")
+    Double mass;
+
+    @Option(names = "--mask", paramLabel = "K.npy", order = 8,
+            description = "An n x m 0/1 matrix of forbidden entries, 1 = forbidden (partial, partial-log, l2rm).")
     Path maskPath;
 
-    @Option(names = "--no-mask", description = "l2rm: forbid nothing (the release with noise_ratio = 0).")
+    @Option(names = "--mask-diagonal", order = 9, description = "Forbid the diagonal (the given pairs); the default for l2rm.")
+    boolean maskDiagonal;
+
+    @Option(names = "--no-mask", order = 10, description = "l2rm only: forbid nothing (the release with noise_ratio = 0).")
     boolean noMask;
 
-    @Option(names = "--max-iter", defaultValue = "1000", paramLabel = "N", description = "Iteration cap (default: ${DEFAULT-VALUE}).")
-    int maxIter;
+    @Option(names = "--stop", paramLabel = "RULE", order = 11,
+            description = "The stopping rule: marginals (the default: the plan meets its constraints to --tol); "
+                    + "plan-change (partial*: POT's ||K_prev - K|| test, default --tol 1e-100, which runs "
+                    + "--max-iter); potential-change (l2rm: the release's ||u - u_prev|| < --tol, default 1e-3, "
+                    + "the default with --mode faithful).")
+    String stop;
 
-    @Option(names = "--tol", paramLabel = "T",
-            description = {"Stopping tolerance; 0 runs exactly --max-iter iterations. Defaults: sinkhorn* 1e-9 (marginal error),",
-                    "partial* 1e-100 (change of the plan, POT), l2rm 1e-3 (faithful: change of u) or 1e-9 (stable: marginal error)."})
+    @Option(names = "--tol", paramLabel = "T", order = 12,
+            description = "The stopping tolerance of --stop (default: 1e-9 for marginals); 0 runs exactly --max-iter "
+                    + "iterations.")
     Double tol;
 
-    @Option(names = "--mode", defaultValue = "stable", paramLabel = "stable|faithful",
-            description = {"l2rm only: faithful reproduces the L2RM release (1e-10 in its log-sum-exp, stops when ||u - u_prev|| < 1e-3);",
-                    "stable (alias converged) runs until the marginals hold to --tol (default: ${DEFAULT-VALUE})."})
+    @Option(names = "--max-iter", defaultValue = "1000", paramLabel = "N", order = 13,
+            description = "The iteration cap (default: ${DEFAULT-VALUE}).")
+    int maxIter;
+
+    @Option(names = "--mode", defaultValue = "stable", paramLabel = "MODE", order = 14,
+            description = "l2rm only: stable, or faithful to reproduce the L2RM release (1e-10 inside its "
+                    + "log-sum-exp, its stopping rule) (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--out", required = true, paramLabel = "P.npy", description = "Where to write the n x m plan (float64 .npy).")
+    @Option(names = "--out", required = true, paramLabel = "P.npy", order = 15,
+            description = "Where to write the n x m plan (float64 .npy).")
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON object on one line.")
+    @Option(names = "--json", order = 16, description = "Print one JSON object on one line.")
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
-        Logger otLog = Logger.getLogger("io.rematch.ot");
-        Level saved = otLog.getLevel();
-        otLog.setLevel(Level.OFF);   // the warning is printed below, once
-        try {
-            return run();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(optionNames(e.getMessage()), e);
-        } finally {
-            otLog.setLevel(saved);
-        }
+    Map<String, String> optionNames() {
+        return Map.of("cost", source != null && source.scores != null ? "--cost-from-scores" : "--cost",
+                "a", "--a", "b", "--b", "mass", "--mass", "reg", "--reg", "mask", "--mask",
+                "maxIterations", "--max-iter", "tolerance", "--tol");
     }
 
-    private int run() throws Exception {
+    @Override
+    String memoryNeeds() {
+        Path p = source == null ? null : source.cost != null ? source.cost : source.scores;
+        return p == null ? null : matrixNeeds(source.cost != null ? "--cost" : "--cost-from-scores", p, 4);
+    }
+
+    @Override
+    int run() {
         String m = method.toLowerCase(Locale.ROOT);
-        if (!Arrays.asList("sinkhorn", "sinkhorn-log", "partial", "partial-log", "l2rm").contains(m)) {
-            throw new IllegalArgumentException("--method must be one of sinkhorn, sinkhorn-log, partial, partial-log, l2rm; got '"
-                    + method + "'");
+        if (!Transports.METHODS.contains(m)) {
+            throw new IllegalArgumentException("--method must be one of " + String.join(", ", Transports.METHODS)
+                    + "; got '" + method + "'");
         }
+        Checks.positive("--reg", reg);
         Mode md = "converged".equalsIgnoreCase(mode) ? Mode.STABLE : Mode.parse("--mode", mode);
         if (md == Mode.FAITHFUL && !m.equals("l2rm")) {
-            throw new IllegalArgumentException("--mode faithful applies to --method l2rm only (the other methods follow POT 0.8.2 as they are)");
+            throw new IllegalArgumentException("--mode faithful applies to --method l2rm only (the other methods follow"
+                    + " POT 0.8.2 as they are)");
         }
-        DMatrixRMaj c = Npy.read(cost).toMatrix("--cost");
-        double[] a = aPath != null ? Npy.read(aPath).toVector("--a") : uniform(c.numRows);
-        double[] b = bPath != null ? Npy.read(bPath).toVector("--b") : uniform(c.numCols);
-        TransportMask mask = null;
+        boolean balanced = m.startsWith("sinkhorn");
+        if (balanced) {
+            refuseIfGiven("--mass", "the partial methods (partial, partial-log, l2rm); balanced transport moves all of a", m);
+            for (String o : new String[] {"--mask", "--mask-diagonal", "--no-mask"}) {
+                refuseIfGiven(o, "partial, partial-log and l2rm (a mask can make balanced marginals infeasible)", m);
+            }
+        }
+        if (!m.equals("l2rm")) {
+            refuseIfGiven("--no-mask", "l2rm", m);
+        }
         int maskOptions = (maskDiagonal ? 1 : 0) + (maskPath != null ? 1 : 0) + (noMask ? 1 : 0);
         if (maskOptions > 1) {
             throw new IllegalArgumentException("--mask, --mask-diagonal and --no-mask exclude each other");
         }
-        if (maskPath != null) {
-            mask = TransportMask.of("--mask", Npy.read(maskPath).toMatrix("--mask"));
-        } else if (maskDiagonal || (m.equals("l2rm") && !noMask)) {
-            mask = TransportMask.diagonal(c.numRows, c.numCols);
+        if (mass != null && !(mass > 0) || mass != null && Double.isInfinite(mass)) {
+            throw new IllegalArgumentException("--mass must be a finite number > 0, got " + mass);
         }
-        if (m.startsWith("sinkhorn") && (mask != null || noMask)) {
-            throw new IllegalArgumentException("--mask / --mask-diagonal / --no-mask do not apply to balanced " + m
-                    + " (a mask can make the marginals infeasible); use partial, partial-log or l2rm");
-        }
-        if (noMask && !m.equals("l2rm")) {
-            throw new IllegalArgumentException("--no-mask applies to --method l2rm only");
-        }
-        if (mass != null && m.startsWith("sinkhorn")) {
-            throw new IllegalArgumentException("--mass does not apply to balanced " + m + " (it transports min(sum a, sum b))");
-        }
-        double target = mass != null ? mass
-                : m.equals("l2rm") ? MaskedPartialTransport.DEFAULT_MASS : Math.min(sum(a), sum(b));
-        if (mass == null && !Double.isFinite(target)) {
-            target = 1;   // a or b is not finite: the solver's own check names it (before it looks at the mass)
-        }
+        Stopping stopping = stopping(m, md);
+        NpyFiles.requireWritable("--out", out);
 
-        TransportResult r;
-        switch (m) {
-            case "sinkhorn":
-                r = new SinkhornKnopp(reg, maxIter, tol != null ? tol : SinkhornKnopp.DEFAULT_TOLERANCE).solve(c, a, b);
-                break;
-            case "sinkhorn-log":
-                r = new LogSinkhorn(reg, maxIter, tol != null ? tol : SinkhornKnopp.DEFAULT_TOLERANCE).solve(c, a, b);
-                break;
-            case "partial":
-                r = new EntropicPartialTransport(reg, target, maxIter, tol != null ? tol : EntropicPartialTransport.DEFAULT_TOLERANCE)
-                        .solve(c, a, b, mask);
-                break;
-            case "partial-log":
-                r = new LogEntropicPartialTransport(reg, target, maxIter, tol != null ? tol : EntropicPartialTransport.DEFAULT_TOLERANCE)
-                        .solve(c, a, b, mask);
-                break;
-            default:
-                double t = tol != null ? tol
-                        : md == Mode.FAITHFUL ? MaskedPartialTransport.FAITHFUL_TOLERANCE : MaskedPartialTransport.CONVERGED_TOLERANCE;
-                r = new MaskedPartialTransport(reg, target, md, maxIter, t).solve(c, a, b, mask);
+        DMatrixRMaj c = source.cost != null ? NpyFiles.readMatrix("--cost", source.cost) : costFromScores();
+        double[] a = aPath != null ? NpyFiles.readVector("--a", aPath) : uniform(c.numRows);
+        double[] b = bPath != null ? NpyFiles.readVector("--b", bPath) : uniform(c.numCols);
+        PairMask mask = null;
+        if (maskPath != null) {
+            mask = PairMask.of("--mask", NpyFiles.readMatrix("--mask", maskPath));
+        } else if (maskDiagonal || (m.equals("l2rm") && !noMask)) {
+            mask = PairMask.diagonal(c.numRows, c.numCols);
         }
-        Npy.writeMatrix(out, r.plan());
+        Transports.Settings settings = new Transports.Settings(reg, mass == null ? Double.NaN : mass, md, stopping);
+        TransportSolver solver = Transports.create(m, settings);
+        TransportResult r = solver.solve(c, a, b, mask);
+        NpyFiles.writeMatrix("--out", out, r.plan());
         if (r.warning() != null) {
-            spec.commandLine().getErr().println("rematch ot: warning: " + r.warning());
-            spec.commandLine().getErr().flush();
+            warn(r.warning());
         }
-        PrintWriter o = spec.commandLine().getOut();
         double planMass = r.mass();
         double rowExcess = r.maxRowExcess(a);
         double colExcess = r.maxColExcess(b);
+        String stopText = Stopping.spelling(stopping.rule());
         if (json) {
-            o.println("{\"method\": " + Json.string(m) + ", \"n\": " + c.numRows + ", \"m\": " + c.numCols
+            out().println("{\"method\": " + Json.string(m) + ", \"n\": " + c.numRows + ", \"m\": " + c.numCols
                     + ", \"reg\": " + Json.number(reg)
-                    + (m.startsWith("sinkhorn") ? "" : ", \"target_mass\": " + Json.number(target))
-                    + (m.equals("l2rm") ? ", \"mode\": " + Json.string(md == Mode.FAITHFUL ? "faithful" : "stable") : "")
+                    + (balanced ? "" : ", \"target_mass\": " + Json.number(targetMass(m, a, b)))
+                    + (m.equals("l2rm") ? ", \"mode\": " + Json.string(md.spelling()) : "")
+                    + ", \"stop\": " + Json.string(stopText) + ", \"tol\": " + Json.number(stopping.tolerance())
                     + ", \"iterations\": " + r.iterations() + ", \"err\": " + Json.number(r.error())
                     + ", \"converged\": " + r.converged() + ", \"mass\": " + Json.number(planMass)
                     + ", \"cost\": " + Json.number(r.cost(c))
@@ -186,17 +184,56 @@ final class OtCommand implements Callable<Integer> {
                     + ", \"warning\": " + (r.warning() == null ? "null" : Json.string(r.warning()))
                     + ", \"out\": " + Json.string(out.toString()) + "}");
         } else {
-            o.printf("%s: %d x %d plan written to %s%n", m, c.numRows, c.numCols, out);
-            o.printf("  iterations %d, error %.6g, converged %s%n", r.iterations(), r.error(), r.converged());
-            o.printf("  mass %.12g, cost <C, P> %.12g%n", planMass, r.cost(c));
-            o.printf("  max row excess (rowsum - a) %.3g, max column excess (colsum - b) %.3g%n", rowExcess, colExcess);
+            out().printf(Locale.ROOT, "%s: %d x %d plan written to %s%n", m, c.numRows, c.numCols, out);
+            out().printf(Locale.ROOT, "  iterations %d, error %.6g (%s, tolerance %.3g), converged %s%n", r.iterations(),
+                    r.error(), stopText, stopping.tolerance(), r.converged());
+            out().printf(Locale.ROOT, "  mass %.12g, cost <C, P> %.12g%n", planMass, r.cost(c));
+            out().printf(Locale.ROOT, "  max row excess (rowsum - a) %.3g, max column excess (colsum - b) %.3g%n", rowExcess, colExcess);
         }
         return 0;
     }
 
+    /** The rule of --stop (or the method's default) with --tol and --max-iter. */
+    private Stopping stopping(String m, Mode md) {
+        Stopping s = stop == null ? Transports.defaultStopping(m, md) : switch (Stopping.parseRule("--stop", stop)) {
+            case MARGINALS -> Stopping.marginals();
+            case PLAN_CHANGE -> Stopping.potPartial();
+            case POTENTIAL_CHANGE -> Stopping.l2rmRelease();
+        };
+        if (s.rule() == Stopping.Rule.PLAN_CHANGE && !m.startsWith("partial")) {
+            throw new IllegalArgumentException("--stop plan-change applies to partial and partial-log, not to " + m);
+        }
+        if (s.rule() == Stopping.Rule.POTENTIAL_CHANGE && !m.equals("l2rm")) {
+            throw new IllegalArgumentException("--stop potential-change applies to l2rm, not to " + m);
+        }
+        if (tol != null) {
+            Checks.nonNegative("--tol", tol);
+            s = s.withTolerance(tol);
+        }
+        Checks.atLeast("--max-iter", maxIter, 1);
+        return s.withMaxIterations(maxIter);
+    }
+
+    /** L2RM's initial cost of the scores: ReLU(1 - S), floored at 1e-10 as the release does. */
+    private DMatrixRMaj costFromScores() {
+        DMatrixRMaj s = Checks.finite("--cost-from-scores", NpyFiles.readMatrix("--cost-from-scores", source.scores));
+        DMatrixRMaj c = new DMatrixRMaj(s.numRows, s.numCols);
+        for (int k = 0; k < c.getNumElements(); k++) {
+            c.data[k] = Math.max(Math.max(1.0 - s.data[k], 0.0), LearnableCost.TRANSPORT_FLOOR);
+        }
+        return c;
+    }
+
+    private double targetMass(String m, double[] a, double[] b) {
+        if (mass != null) {
+            return mass;
+        }
+        return m.equals("l2rm") ? io.rematch.ot.MaskedPartialTransport.DEFAULT_MASS : Math.min(sum(a), sum(b));
+    }
+
     private static double[] uniform(int n) {
         double[] h = new double[n];
-        Arrays.fill(h, 1.0 / n);
+        java.util.Arrays.fill(h, 1.0 / n);
         return h;
     }
 
@@ -206,27 +243,5 @@ final class OtCommand implements Callable<Integer> {
             s += v;
         }
         return s;
-    }
-
-    private static final Pattern ARGUMENT = Pattern.compile("^(cost|a|b|p|q|mass|reg|mask|maxIterations|tolerance)(?=[\\[ ])");
-
-    /** The solvers name their Java arguments; on the command line say the option instead. */
-    static String optionNames(String message) {
-        if (message == null) {
-            return "invalid argument";
-        }
-        Matcher mt = ARGUMENT.matcher(message);
-        if (!mt.find()) {
-            return message;
-        }
-        String option;
-        switch (mt.group(1)) {
-            case "p": option = "--a"; break;
-            case "q": option = "--b"; break;
-            case "maxIterations": option = "--max-iter"; break;
-            case "tolerance": option = "--tol"; break;
-            default: option = "--" + mt.group(1);
-        }
-        return option + message.substring(mt.end());
     }
 }

@@ -1,10 +1,10 @@
 package io.rematch.cli;
 
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /**
  * The {@code rematch} command line. Each subcommand is a small class in this package; this one
@@ -15,7 +15,10 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "rematch",
         mixinStandardHelpOptions = true,
         versionProvider = Rematch.Version.class,
-        description = "Robust cross-modal retrieval under partially mismatched pairs (RCL, L2RM).",
+        description = {"Robust cross-modal retrieval under partially mismatched pairs (RCL, L2RM).",
+                "",
+                "Bad input exits with status 2 and one line naming the option; --debug adds the stack trace. The "
+                        + "JVM's memory is set with the REMATCH_JAVA_OPTS variable, e.g. REMATCH_JAVA_OPTS=-Xmx8g."},
         subcommands = {LossCommand.class, MetricsCommand.class, CompareCommand.class, RealignCommand.class, OtCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Rematch implements Runnable {
@@ -65,14 +68,46 @@ public final class Rematch implements Runnable {
         cl.setParameterExceptionHandler((ex, args1) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": error: " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException) {
+                // picocli's "Did you mean: rematch loss?" / "Possible solutions: --scores"
+                CommandLine.UnmatchedArgumentException.printSuggestions((CommandLine.UnmatchedArgumentException) ex,
+                        c.getErr());
+            }
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
             c.getErr().flush();
             return BAD_INPUT;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            code = outOfMemory(cl, e, root.debug, err);
+        }
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The plain-words answer to running out of heap: what the input needs (from its header), how
+     * much the JVM may use, and how to give it more.
+     */
+    private static int outOfMemory(CommandLine cl, OutOfMemoryError e, boolean debug, PrintWriter err) {
+        CommandLine.ParseResult parsed = cl.getParseResult();
+        CommandLine sub = parsed != null && parsed.hasSubcommand() ? parsed.subcommand().commandSpec().commandLine() : cl;
+        String name = sub == cl ? "rematch" : "rematch " + sub.getCommandName();
+        String needs = sub.getCommand() instanceof Subcommand ? ((Subcommand) sub.getCommand()).memoryNeeds() : null;
+        long max = Runtime.getRuntime().maxMemory();
+        double suggestion = Math.max(2.0 * max, 1L << 30) / (1L << 30);
+        err.println(name + ": error: out of memory"
+                + (needs != null ? ": " + needs : "") + "; the JVM may use at most " + Subcommand.bytes(max) + "."
+                + String.format(java.util.Locale.ROOT, " Give it more with the REMATCH_JAVA_OPTS variable, for example"
+                        + " REMATCH_JAVA_OPTS=-Xmx%.0fg bin/rematch ...", Math.ceil(suggestion)));
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return BAD_INPUT;
     }
 
     /** Reads the version from the jar manifest, or says it runs from classes. */

@@ -85,8 +85,39 @@ public final class Npy {
         return read(in, sourceName, -1);
     }
 
+    /**
+     * The shape of the array in a {@code .npy} file, from its header alone (no data is read): to
+     * say how much memory an input needs before reading it.
+     *
+     * @throws NpyFormatException naming the file if its header is not a readable {@code .npy} header
+     * @throws IOException        if the file cannot be opened or read
+     */
+    public static int[] shape(Path path) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path is missing");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 12)) {
+            return readHeader(in, path.toString()).header.shape.clone();
+        }
+    }
+
+    /** A parsed header and the offset of the data that follows it. */
+    private record Header(NpyHeader header, long dataOffset) {
+    }
+
     /** {@code totalBytes}: the file size when known (-1 otherwise), to reject lying headers early. */
     private static NpyArray read(InputStream in, String source, long totalBytes) throws IOException {
+        Header h = readHeader(in, source);
+        NpyHeader header = h.header;
+        long needed = (long) header.size * header.dtype.itemSize();
+        if (totalBytes >= 0 && totalBytes - h.dataOffset < needed) {
+            throw truncated(source, header, needed, Math.max(0, totalBytes - h.dataOffset));
+        }
+        double[] data = decode(in, header, source);
+        return NpyArray.wrap(header.shape, data, header.dtype);
+    }
+
+    private static Header readHeader(InputStream in, String source) throws IOException {
         byte[] prefix = in.readNBytes(MAGIC.length + 2);
         if (prefix.length < MAGIC.length || !Arrays.equals(prefix, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new NpyFormatException(source, "not a .npy file: bad magic; expected \\x93NUMPY, found "
@@ -124,14 +155,7 @@ public final class Npy {
         String text = new String(headerBytes,
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         NpyHeader header = NpyHeader.parse(text, source);
-
-        long needed = (long) header.size * header.dtype.itemSize();
-        long dataOffset = MAGIC.length + 2 + lengthBytes + headerLength;
-        if (totalBytes >= 0 && totalBytes - dataOffset < needed) {
-            throw truncated(source, header, needed, Math.max(0, totalBytes - dataOffset));
-        }
-        double[] data = decode(in, header, source);
-        return NpyArray.wrap(header.shape, data, header.dtype);
+        return new Header(header, MAGIC.length + 2 + lengthBytes + headerLength);
     }
 
     /** Reads {@code header.size} elements; the output array grows as data arrives. */
@@ -224,9 +248,12 @@ public final class Npy {
      * <p>The bytes go to a temporary file in the same directory, are forced to disk, and the file
      * is then renamed over {@code path} ({@code ATOMIC_MOVE}; a plain replacing move only where the
      * file system cannot rename atomically). On failure the temporary file is deleted and any
-     * existing {@code path} is left as it was.
+     * existing {@code path} is left as it was. A {@code path} that is a symbolic link is written
+     * through: the file it points to is replaced, the link stays.
      *
-     * @throws IOException if the directory is not writable or the move fails
+     * @throws IOException with a message that names what is wrong about {@code path} (a missing
+     *                     directory, a directory given as the file, no permission), never the
+     *                     temporary file
      */
     public static void write(Path path, NpyArray array) throws IOException {
         if (path == null) {
@@ -235,12 +262,25 @@ public final class Npy {
         if (array == null) {
             throw new IllegalArgumentException("array is missing");
         }
-        Path target = path.toAbsolutePath();
+        Path target = throughLinks(path.toAbsolutePath());
         Path dir = target.getParent();
         if (dir == null || target.getFileName() == null) {
             throw new IllegalArgumentException("path must name a file, got " + path);
         }
-        Path tmp = createSibling(dir, target.getFileName().toString());
+        if (Files.isDirectory(target)) {
+            throw new IOException("it is a directory; give a file name");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(Files.exists(dir) ? dir + " is not a directory" : "the directory " + dir + " does not exist");
+        }
+        Path tmp;
+        try {
+            tmp = createSibling(dir, target.getFileName().toString());
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("permission denied: cannot create files in " + dir, e);
+        } catch (IOException e) {
+            throw new IOException("cannot create a file in " + dir + ": " + e.getMessage(), e);
+        }
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
@@ -264,6 +304,23 @@ public final class Npy {
                 }
             }
         }
+    }
+
+    /**
+     * The file a path finally names: a symbolic link is followed (to its target, existing or
+     * not), as NumPy's {@code open(path, "wb")} does, so that writing through a link replaces the
+     * file it points to and keeps the link. At most 40 links, as the kernel allows.
+     */
+    private static Path throughLinks(Path target) throws IOException {
+        Path p = target;
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) {
+                throw new IOException("too many levels of symbolic links");
+            }
+            Path link = Files.readSymbolicLink(p);
+            p = (p.getParent() == null ? link : p.getParent().resolve(link)).normalize();
+        }
+        return p;
     }
 
     /**

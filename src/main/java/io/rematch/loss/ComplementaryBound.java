@@ -1,7 +1,7 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 
 /**
  * The per-probability terms of RCL's complementary contrastive losses (Hu et al., TPAMI 2023,
@@ -23,6 +23,12 @@ import io.rematch.prob.Mode;
  * \(x \le (1-(1-x)^q)/q\) for \(q \in (0, 1]\) and \(x \le \tan x\) on \([0, 1)\). GCE tends to
  * LOG as \(q \to 0\) and equals MAE at \(q = 1\). In {@link Mode#FAITHFUL} LOG and GCE use
  * \(1 - p + 10^{-10}\), as the release does.
+ *
+ * <p><b>Stable evaluation.</b> GCE is evaluated as \(-\mathrm{expm1}(q \log(1-p))/q\), which
+ * equals \((1-(1-p)^q)/q\) but does not cancel for small \(q\) (the direct form gives 0 at
+ * \(q = 10^{-300}\), where the value is the log bound's). Where \(1 - p\) itself underflows
+ * (a saturated softmax row), {@link #valueFromLog} and {@link #logPTimesDerivative} take
+ * \(\log p\) and \(\log(1-p)\) instead, finite wherever the math is.
  *
  * @param kind which term
  * @param q    GCE's exponent in (0, 1]; ignored by the other kinds (RCL's training scripts pass
@@ -89,12 +95,53 @@ public record ComplementaryBound(Kind kind, double q) {
                 return mode == Mode.FAITHFUL ? -Math.log(oneMinusP + Mode.RELEASE_EPSILON) : -Math.log(oneMinusP);
             case EXP:
                 return Math.exp(-oneMinusP);
-            case GCE: {
-                double base = mode == Mode.FAITHFUL ? oneMinusP + Mode.RELEASE_EPSILON : oneMinusP;
-                return (1.0 - Math.pow(base, q)) / q;
-            }
+            case GCE:
+                return mode == Mode.FAITHFUL
+                        ? (1.0 - Math.pow(oneMinusP + Mode.RELEASE_EPSILON, q)) / q
+                        : -Math.expm1(q * Math.log(oneMinusP)) / q;
             default:
                 return Math.tan(p);
+        }
+    }
+
+    /**
+     * \(\phi(p)\) from \(p\) and \(\log(1-p)\) (stable arithmetic), for \(1 - p\) below the
+     * double range: LOG \(-\log(1-p)\), EXP \(e^{-e^{\log(1-p)}}\), GCE
+     * \(-\mathrm{expm1}(q\log(1-p))/q\).
+     */
+    public double valueFromLog(double p, double logOneMinusP) {
+        switch (kind) {
+            case MAE:
+                return p;
+            case LOG:
+                return -logOneMinusP;
+            case EXP:
+                return Math.exp(-Math.exp(logOneMinusP));
+            case GCE:
+                return -Math.expm1(q * logOneMinusP) / q;
+            default:
+                return Math.tan(p);
+        }
+    }
+
+    /**
+     * \(\log(p\,\phi'(p))\) from \(\log p\) and \(\log(1-p)\) (stable arithmetic): MAE
+     * \(\log p\), LOG \(\log p - \log(1-p)\), EXP \(\log p - (1-p)\), GCE
+     * \(\log p + (q-1)\log(1-p)\), TAN \(\log p - 2\log\cos p\). Finite where \(p\,\phi'(p)\)
+     * itself overflows (LOG and GCE at \(p \to 1\)).
+     */
+    public double logPTimesDerivative(double logP, double logOneMinusP) {
+        switch (kind) {
+            case MAE:
+                return logP;
+            case LOG:
+                return logP - logOneMinusP;
+            case EXP:
+                return logP - Math.exp(logOneMinusP);
+            case GCE:
+                return logP + (q - 1.0) * logOneMinusP;
+            default:
+                return logP - 2.0 * Math.log(Math.cos(Math.exp(logP)));
         }
     }
 

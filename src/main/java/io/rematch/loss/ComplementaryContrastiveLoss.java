@@ -1,7 +1,8 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
-import io.rematch.prob.Mode;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -44,14 +45,31 @@ public final class ComplementaryContrastiveLoss implements ScoreLoss {
     }
 
     @Override
-    public LossValue evaluate(DMatrixRMaj scores) {
-        Checks.squareFinite("scores", scores);
-        return evaluate(scores, negatives.draw(scores.numRows));
+    public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
+        Checks.square("scores", scores);
+        return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, bound, negatives.draw(scores.numRows),
+                Checks.present("workspace", workspace));
     }
 
-    /** Evaluates with an explicit mask instead of drawing one. */
+    /** Evaluates with an explicit mask of negatives instead of drawing one. */
     public LossValue evaluate(DMatrixRMaj scores, PairMask mask) {
-        return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, bound, mask);
+        Checks.square("scores", scores);
+        return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, bound, Checks.present("mask", mask), new LossWorkspace());
+    }
+
+    /** The temperature \(\tau\). */
+    public double tau() {
+        return tau;
+    }
+
+    /** The negatives each anchor gets. */
+    public Negatives negatives() {
+        return negatives;
+    }
+
+    /** The arithmetic mode. */
+    public Mode mode() {
+        return mode;
     }
 
     /** The bound this loss applies. */

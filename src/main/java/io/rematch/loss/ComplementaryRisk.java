@@ -1,8 +1,9 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
-import java.util.TreeMap;
+import io.rematch.mask.PairMask;
 import java.util.Map;
+import java.util.TreeMap;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -123,8 +124,9 @@ public final class ComplementaryRisk {
         int n = imageLosses.numRows;
         Checks.squareFinite("textLosses", textLosses);
         Checks.shape("textLosses", textLosses, n, n);
-        if (mask.size() != n) {
-            throw new IllegalArgumentException("mask is " + mask.size() + " x " + mask.size()
+        Checks.present("mask", mask);
+        if (mask.rows() != n || mask.cols() != n) {
+            throw new IllegalArgumentException("mask is " + mask.rows() + " x " + mask.cols()
                     + " but the losses are " + n + " x " + n);
         }
         double[] out = new double[n];

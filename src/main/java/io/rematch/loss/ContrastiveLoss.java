@@ -1,7 +1,7 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
@@ -19,9 +19,9 @@ import org.ejml.data.DMatrixRMaj;
  * It trusts every given pair, so mismatched pairs pull their wrong partners together: the
  * overfitting that the complementary losses avoid.
  *
- * <p>In {@link Mode#STABLE} \(\log p\) is formed in the log domain (finite even where \(p\)
- * underflows); {@link Mode#FAITHFUL} takes the log of the release's \(+10^{-10}\) probabilities
- * (no epsilon inside the log, as in the release).
+ * <p>In {@link Mode#STABLE} \(\log p\) is formed in the log domain, \((S_{ii} - m_i)/\tau - \log Z_i\)
+ * (finite even where \(p\) underflows or \(S/\tau\) overflows); {@link Mode#FAITHFUL} takes the log
+ * of the release's \(+10^{-10}\) probabilities (no epsilon inside the log, as in the release).
  */
 public final class ContrastiveLoss implements ScoreLoss {
 
@@ -38,12 +38,12 @@ public final class ContrastiveLoss implements ScoreLoss {
     }
 
     @Override
-    public LossValue evaluate(DMatrixRMaj scores) {
-        Checks.squareFinite("scores", scores);
+    public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
+        Checks.square("scores", scores);
         int n = scores.numRows;
-        DMatrixRMaj gradient = new DMatrixRMaj(n, n);
+        DMatrixRMaj gradient = workspace.gradient(n, n);
         double[] g = gradient.data;
-        double[] colTerms = new double[n * n];
+        double[] colTerms = workspace.first(n * n);
         SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, g, colTerms);
         double loss = 0;
         for (int i = 0; i < n; i++) {
@@ -64,7 +64,7 @@ public final class ContrastiveLoss implements ScoreLoss {
                 g[k] = (p + q - (i == j ? 2.0 : 0.0)) * scale;
             }
         }
-        return new LossValue(loss / n, gradient);
+        return LossValue.checked(loss / n, gradient, mode, name(), "tau = " + tau);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.rematch.loss;
 
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 
 /**
  * The Jensen-Shannon rematch loss of L2RM (Han et al., CVPR 2024, Table 5; release
@@ -9,7 +9,7 @@ import io.rematch.prob.Mode;
  * <p>With \(M = \frac12(P + A)\) per distribution and the two directions combined as in
  * {@link SoftTargetLoss} (\(\frac1n\sum_i\) over image rows plus \(\frac1m\sum_j\) over caption rows):
  * <ul>
- *   <li>{@link Mode#FAITHFUL} — the release's formula, which is <em>not</em> the textbook JS: it
+ *   <li>{@link Form#MIXTURE_FIRST} — the release's formula, which is <em>not</em> the textbook JS: it
  *       calls {@code 0.5 * (KLDivLoss(log P, M) + KLDivLoss(log A, M))}, i.e. the mixture is the
  *       first argument of both divergences:
  *       \[ D = \tfrac12\big(\mathrm{KL}(M\|P) + \mathrm{KL}(M\|A)\big)
@@ -20,28 +20,52 @@ import io.rematch.prob.Mode;
  *       \(\partial D/\partial z_k = \frac12\big[p_k(w_k - \sum_j p_j w_j) + \frac12(p_k - a_k)
  *       - \frac12 p_k(\sum_j p_j - \sum_j a_j)\big]\), the last sum being \(-\kappa\) up to the
  *       rounding of \(\sum a\) (taken exactly from the normaliser and the computed target sum).</li>
- *   <li>{@link Mode#STABLE} — the textbook Jensen-Shannon divergence
+ *   <li>{@link Form#TEXTBOOK} — the textbook Jensen-Shannon divergence
  *       \[ D = \tfrac12\big(\mathrm{KL}(P\|M) + \mathrm{KL}(A\|M)\big) \in [0, \log 2], \]
  *       with \(\partial D/\partial p_k = \frac12\log(p_k/M_k)\) (the other terms cancel because
  *       \((p_k + a_k)/(2M_k) = 1\)) and so \(\partial D/\partial z_k = p_k(g_k - \sum_j p_j g_j)\),
  *       \(g_k = \frac12(\log p_k - \log M_k)\).</li>
  * </ul>
  * The two are different functions, not two evaluations of one: they agree only where \(P = A\).
+ * Which one is a {@link Form}, independent of the arithmetic {@link Mode} of the softmax.
  */
 public final class JensenShannonLoss extends SoftTargetLoss {
 
-    /**
-     * @param tau  temperature \(\tau > 0\) (0.05 in L2RM)
-     * @param mode faithful (the release's mixture-first form) or stable (textbook JS)
-     */
+    /** Which divergence the loss computes. */
+    public enum Form {
+        /** \(\frac12(\mathrm{KL}(P\|M) + \mathrm{KL}(A\|M))\), bounded by \(\log 2\). */
+        TEXTBOOK,
+        /** \(\frac12(\mathrm{KL}(M\|P) + \mathrm{KL}(M\|A))\), the L2RM release's. */
+        MIXTURE_FIRST
+    }
+
+    private final Form form;
+
+    /** The textbook divergence. */
     public JensenShannonLoss(double tau, Mode mode) {
-        super(tau, mode);
+        this(tau, mode, Form.TEXTBOOK, SoftTargets.EmptyRows.REFUSE);
+    }
+
+    /**
+     * @param tau       temperature \(\tau > 0\) (0.05 in L2RM)
+     * @param mode      stable or faithful arithmetic of the softmax
+     * @param form      the textbook divergence or the release's mixture-first form
+     * @param emptyRows what a plan row without mass becomes (the release: uniform)
+     */
+    public JensenShannonLoss(double tau, Mode mode, Form form, SoftTargets.EmptyRows emptyRows) {
+        super(tau, mode, emptyRows);
+        this.form = io.rematch.check.Checks.present("form", form);
+    }
+
+    /** The divergence computed. */
+    public Form form() {
+        return form;
     }
 
     @Override
     double divergence(int len, double[] p, double[] logP, double[] a, double[] logA,
                       double targetSum, double kappa, double[] dz) {
-        return mode == Mode.FAITHFUL
+        return form == Form.MIXTURE_FIRST
                 ? mixtureFirst(len, p, logP, a, logA, targetSum, kappa, dz)
                 : textbook(len, p, logP, a, logA, dz);
     }

@@ -1,6 +1,6 @@
 package io.rematch.loss;
 
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 
 /**
  * The forward Kullback-Leibler rematch loss of L2RM (Han et al., CVPR 2024, Table 5; release
@@ -20,7 +20,16 @@ public final class KlDivergenceLoss extends SoftTargetLoss {
      * @param mode stable or faithful
      */
     public KlDivergenceLoss(double tau, Mode mode) {
-        super(tau, mode);
+        this(tau, mode, SoftTargets.EmptyRows.REFUSE);
+    }
+
+    /**
+     * @param tau       temperature \(\tau > 0\) (0.05 in L2RM)
+     * @param mode      stable or faithful arithmetic
+     * @param emptyRows what a plan row without mass becomes (the release: uniform)
+     */
+    public KlDivergenceLoss(double tau, Mode mode, SoftTargets.EmptyRows emptyRows) {
+        super(tau, mode, emptyRows);
     }
 
     @Override

@@ -1,7 +1,11 @@
 package io.rematch.loss;
 
-import io.rematch.prob.Mode;
+import io.rematch.check.Checks;
+import io.rematch.numeric.Mode;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The losses by their command-line names, for the CLI, notebooks and experiment configs.
@@ -13,11 +17,15 @@ import java.util.List;
  *   <tr><td>infonce</td><td>{@link ContrastiveLoss} (CL, RCL Eq. 8)</td><td>tau, mode</td></tr>
  *   <tr><td>nl</td><td>negative learning: ccl-log with one random negative per anchor</td><td>tau, mode, seed</td></tr>
  *   <tr><td>tr, tr-mean, tr-hn</td><td>{@link TripletRankingLoss} (sum / mean as L2RM's warm-up form / hardest negative)</td><td>margin</td></tr>
- *   <tr><td>rce</td><td>{@link SymmetricCrossEntropyLoss} (L2RM's warm-up loss)</td><td>tau, mode</td></tr>
+ *   <tr><td>rce</td><td>{@link SymmetricCrossEntropyLoss} (L2RM's warm-up loss)</td><td>tau, rce label</td></tr>
  *   <tr><td>sym-kl, kl, js, soft-infonce</td><td>L2RM's rematch losses against soft targets:
  *       {@link SymmetricKlDivergenceLoss}, {@link KlDivergenceLoss}, {@link JensenShannonLoss},
- *       {@link SoftContrastiveLoss}; made by {@link #createTargeted}</td><td>tau, mode; targets</td></tr>
+ *       {@link SoftContrastiveLoss}; made by {@link #createTargeted}</td><td>tau, mode, empty targets; js form for js</td></tr>
  * </table>
+ *
+ * <p>{@link #canonical} also accepts the releases' own spellings, in any case: RCL's
+ * {@code --loss} values ({@code log, exp, gce, tan, abs, infoNCE}; {@code abs} is MAE) and L2RM's
+ * class names ({@code Soft_InfoNCE, KL_Divergence, sym_KL_Divergence, JS_Divergence, RCE, InfoNCE}).
  */
 public final class Losses {
 
@@ -33,45 +41,149 @@ public final class Losses {
     public static final List<String> SCORE_ONLY_NAMES = NAMES.stream()
             .filter(n -> !TARGETED_NAMES.contains(n)).collect(java.util.stream.Collectors.toUnmodifiableList());
 
-    /** Whether the loss called {@code name} needs targets (a transport plan) besides the scores. */
-    public static boolean needsTargets(String name) {
-        return TARGETED_NAMES.contains(name);
+    /** The releases' spellings (lower-cased) and the names they stand for. */
+    private static final Map<String, String> ALIASES = aliases();
+
+    private static Map<String, String> aliases() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String b : List.of("log", "exp", "gce", "tan")) {
+            m.put(b, "ccl-" + b);                 // RCL's --loss
+        }
+        m.put("abs", "ccl-mae");                  // RCL's MAE
+        m.put("mae", "ccl-mae");
+        m.put("soft_infonce", "soft-infonce");    // L2RM's class names
+        m.put("kl_divergence", "kl");
+        m.put("sym_kl_divergence", "sym-kl");
+        m.put("js_divergence", "js");
+        return m;
     }
 
     private Losses() {
     }
 
     /**
-     * The settings a loss may use; each loss ignores the ones it has no use for.
+     * The loss name for {@code name}: one of {@link #NAMES} in any case, or a release's spelling
+     * (RCL's {@code infoNCE}, {@code abs}, ...; L2RM's {@code sym_KL_Divergence}, ...).
      *
-     * @param tau       softmax temperature, > 0 (RCL: 0.05)
-     * @param q         GCE exponent in (0, 1] (RCL's scripts: 0.2, their --margin)
-     * @param margin    triplet margin, >= 0 (0.2)
-     * @param negatives complementary labels for the ccl-* losses
-     * @param mode      stable or faithful
-     * @param seed      seed of nl's random negative
+     * @throws IllegalArgumentException naming {@code option} and the known names
      */
-    public record Settings(double tau, double q, double margin, Negatives negatives, Mode mode, long seed) {
+    public static String canonical(String option, String name) {
+        if (name == null) {
+            throw new IllegalArgumentException(option + " is missing; expected one of " + String.join(", ", NAMES));
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (NAMES.contains(lower)) {
+            return lower;
+        }
+        String alias = ALIASES.get(lower);
+        if (alias != null) {
+            return alias;
+        }
+        throw new IllegalArgumentException(option + " must be one of " + String.join(", ", NAMES)
+                + " (or a release's spelling: log, exp, gce, tan, abs, infoNCE, RCE, sym_KL_Divergence, KL_Divergence,"
+                + " JS_Divergence, Soft_InfoNCE); got '" + name + "'");
+    }
 
-        /** The papers' defaults: tau 0.05, q 0.5, margin 0.2, all negatives, stable, seed 0. */
+    /** Whether the loss called {@code name} needs targets (a transport plan) besides the scores. */
+    public static boolean needsTargets(String name) {
+        return TARGETED_NAMES.contains(name);
+    }
+
+    /**
+     * The settings a loss may use; each loss reads the ones it needs. Validated on construction;
+     * build them by name from {@link #defaults()} with the {@code with...} methods, e.g.
+     * {@code Settings.defaults().withTau(0.1).withNegatives(Negatives.ratio(0.5, 7))}.
+     *
+     * @param tau          softmax temperature, > 0 (RCL: 0.05)
+     * @param q            GCE exponent in (0, 1] (0.5 here; RCL's scripts: 0.2, their --margin)
+     * @param margin       triplet margin, >= 0 (0.2)
+     * @param negatives    complementary labels for the ccl-* losses
+     * @param mode         arithmetic: stable or the releases' (faithful)
+     * @param seed         seed of nl's random negative
+     * @param jsForm       which divergence js computes
+     * @param rceLabel     rce's diagonal label
+     * @param emptyTargets what a target row without mass becomes in the rematch losses
+     */
+    public record Settings(double tau, double q, double margin, Negatives negatives, Mode mode, long seed,
+                           JensenShannonLoss.Form jsForm, SymmetricCrossEntropyLoss.DiagonalLabel rceLabel,
+                           SoftTargets.EmptyRows emptyTargets) {
+
+        /** Checks every field, naming it. */
+        public Settings {
+            Checks.positive("tau", tau);
+            Checks.inHalfOpen("q", q, 0.0, 1.0);
+            Checks.nonNegative("margin", margin);
+            Checks.present("negatives", negatives);
+            Checks.present("mode", mode);
+            Checks.present("jsForm", jsForm);
+            Checks.present("rceLabel", rceLabel);
+            Checks.present("emptyTargets", emptyTargets);
+        }
+
+        /**
+         * The papers' hyper-parameters with textbook definitions: tau 0.05, q 0.5, margin 0.2, all
+         * negatives, stable arithmetic, seed 0, textbook JS, rce label log 1, empty target rows refused.
+         */
         public static Settings defaults() {
-            return new Settings(0.05, 0.5, 0.2, Negatives.all(), Mode.STABLE, 0L);
+            return new Settings(0.05, 0.5, 0.2, Negatives.all(), Mode.STABLE, 0L, JensenShannonLoss.Form.TEXTBOOK,
+                    SymmetricCrossEntropyLoss.DiagonalLabel.TEXTBOOK, SoftTargets.EmptyRows.REFUSE);
+        }
+
+        /**
+         * These settings as the releases compute: faithful arithmetic and their definitions (L2RM's
+         * mixture-first JS, rce label log(1 + 1e-7), empty target rows made uniform).
+         */
+        public Settings asReleased() {
+            return new Settings(tau, q, margin, negatives, Mode.FAITHFUL, seed, JensenShannonLoss.Form.MIXTURE_FIRST,
+                    SymmetricCrossEntropyLoss.DiagonalLabel.RELEASE, SoftTargets.EmptyRows.UNIFORM);
+        }
+
+        public Settings withTau(double tau) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withQ(double q) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withMargin(double margin) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withNegatives(Negatives negatives) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withMode(Mode mode) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withSeed(long seed) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withJsForm(JensenShannonLoss.Form jsForm) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withRceLabel(SymmetricCrossEntropyLoss.DiagonalLabel rceLabel) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
+        }
+
+        public Settings withEmptyTargets(SoftTargets.EmptyRows emptyTargets) {
+            return new Settings(tau, q, margin, negatives, mode, seed, jsForm, rceLabel, emptyTargets);
         }
     }
 
     /**
-     * Creates the loss called {@code name}.
+     * Creates the loss called {@code name} ({@link #canonical} spellings accepted).
      *
-     * @throws IllegalArgumentException for an unknown name or out-of-range settings
+     * @throws IllegalArgumentException for an unknown name, a name that needs targets, or missing settings
      */
     public static ScoreLoss create(String name, Settings s) {
-        if (name == null) {
-            throw new IllegalArgumentException("name is missing; expected one of " + String.join(", ", NAMES));
-        }
-        if (s == null) {
-            throw new IllegalArgumentException("settings is missing; Settings.defaults() gives the papers' values");
-        }
-        switch (name) {
+        String loss = canonical("name", name);
+        Checks.present("settings", s);
+        switch (loss) {
             case "ccl-log":
                 return new ComplementaryContrastiveLoss(ComplementaryBound.log(), s.tau(), s.negatives(), s.mode());
             case "ccl-exp":
@@ -87,42 +199,40 @@ public final class Losses {
             case "nl":
                 return new NegativeLearning(s.tau(), s.mode(), s.seed());
             case "tr":
-                return new TripletRankingLoss(s.margin(), false);
+                return new TripletRankingLoss(s.margin(), TripletRankingLoss.Aggregation.SUM);
             case "tr-hn":
-                return new TripletRankingLoss(s.margin(), true);
+                return new TripletRankingLoss(s.margin(), TripletRankingLoss.Aggregation.HARDEST);
             case "tr-mean":
                 return new TripletRankingLoss(s.margin(), TripletRankingLoss.Aggregation.MEAN);
             case "rce":
-                return new SymmetricCrossEntropyLoss(s.tau(), s.mode());
+                return new SymmetricCrossEntropyLoss(s.tau(), s.rceLabel());
             default:
-                if (needsTargets(name)) {
-                    throw new IllegalArgumentException("loss '" + name + "' needs targets (a transport plan):"
-                            + " use createTargeted, or --targets on the command line");
-                }
-                throw new IllegalArgumentException("loss name must be one of " + String.join(", ", NAMES)
-                        + "; got '" + name + "'");
+                throw new IllegalArgumentException("loss '" + loss + "' needs targets (a transport plan):"
+                        + " use createTargeted, or --targets on the command line");
         }
     }
 
     /**
-     * Creates the rematch loss called {@code name} (one of {@link #TARGETED_NAMES}); it uses
-     * {@code tau} and {@code mode} of the settings.
+     * Creates the rematch loss called {@code name} (one of {@link #TARGETED_NAMES}, or a
+     * {@link #canonical} spelling of one).
      *
-     * @throws IllegalArgumentException for an unknown name or out-of-range settings
+     * @throws IllegalArgumentException for an unknown name, a loss that takes no targets, or missing settings
      */
     public static TargetedLoss createTargeted(String name, Settings s) {
-        switch (name) {
+        String loss = canonical("name", name);
+        Checks.present("settings", s);
+        switch (loss) {
             case "sym-kl":
-                return new SymmetricKlDivergenceLoss(s.tau(), s.mode());
+                return new SymmetricKlDivergenceLoss(s.tau(), s.mode(), s.emptyTargets());
             case "kl":
-                return new KlDivergenceLoss(s.tau(), s.mode());
+                return new KlDivergenceLoss(s.tau(), s.mode(), s.emptyTargets());
             case "js":
-                return new JensenShannonLoss(s.tau(), s.mode());
+                return new JensenShannonLoss(s.tau(), s.mode(), s.jsForm(), s.emptyTargets());
             case "soft-infonce":
-                return new SoftContrastiveLoss(s.tau(), s.mode());
+                return new SoftContrastiveLoss(s.tau(), s.mode(), s.emptyTargets());
             default:
-                throw new IllegalArgumentException("--loss with --targets must be one of "
-                        + String.join(", ", TARGETED_NAMES) + "; got '" + name + "'");
+                throw new IllegalArgumentException("loss '" + loss + "' takes no targets; targeted losses are "
+                        + String.join(", ", TARGETED_NAMES));
         }
     }
 
@@ -135,8 +245,8 @@ public final class Losses {
         }
 
         @Override
-        public LossValue evaluate(org.ejml.data.DMatrixRMaj scores) {
-            return ccl.evaluate(scores);
+        public LossValue evaluate(org.ejml.data.DMatrixRMaj scores, LossWorkspace workspace) {
+            return ccl.evaluate(scores, workspace);
         }
 
         @Override

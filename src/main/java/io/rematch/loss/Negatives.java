@@ -1,6 +1,7 @@
 package io.rematch.loss;
 
-import java.util.SplittableRandom;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.RestorableRandom;
 
 /**
  * How the complementary labels (the negatives of each anchor) are chosen for a batch of N pairs.
@@ -15,17 +16,19 @@ import java.util.SplittableRandom;
  *   <li>{@link #single(long)}: one random negative per row: classic negative learning (NL).</li>
  *   <li>{@link #fixed(PairMask)}: an explicit mask, used as given for every batch.</li>
  * </ul>
- * The random kinds draw a fresh mask for every batch from a seeded generator, so a run is
- * reproducible from its seed. Instances holding a generator are not thread-safe.
+ * The random kinds draw a fresh mask for every batch from a seeded {@link RestorableRandom}, so
+ * a run is reproducible from its seed, and a checkpoint that saves {@link #state()} resumes the
+ * same sequence of masks after {@link #restore(long)}. Instances holding a generator are not
+ * thread-safe.
  */
 public final class Negatives {
 
     private final String description;
     private final double ratio;          // > 0: random fraction; 0: single; < 0: all
-    private final SplittableRandom random;
+    private final RestorableRandom random;
     private final PairMask fixed;
 
-    private Negatives(String description, double ratio, SplittableRandom random, PairMask fixed) {
+    private Negatives(String description, double ratio, RestorableRandom random, PairMask fixed) {
         this.description = description;
         this.ratio = ratio;
         this.random = random;
@@ -47,18 +50,31 @@ public final class Negatives {
         if (!(ratio > 0 && ratio < 1)) {
             throw new IllegalArgumentException("negatives ratio must be in (0, 1), got " + ratio);
         }
-        return new Negatives("ratio:" + ratio, ratio, new SplittableRandom(seed), null);
+        return new Negatives("ratio:" + ratio, ratio, new RestorableRandom(seed), null);
     }
 
     /** One random negative per anchor (negative learning). */
     public static Negatives single(long seed) {
-        return new Negatives("single", 0, new SplittableRandom(seed), null);
+        return new Negatives("single", 0, new RestorableRandom(seed), null);
     }
 
-    /** A fixed mask, used as given. */
+    /**
+     * A fixed mask, used as given: square, and off the diagonal (a given pair cannot be its own
+     * negative).
+     */
     public static Negatives fixed(PairMask mask) {
         if (mask == null) {
             throw new IllegalArgumentException("mask is missing");
+        }
+        if (mask.rows() != mask.cols()) {
+            throw new IllegalArgumentException("mask must be square (N x N, one row per anchor), got "
+                    + mask.rows() + " x " + mask.cols());
+        }
+        for (int i = 0; i < mask.rows(); i++) {
+            if (mask.contains(i, i)) {
+                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                        "mask[%d,%d] is 1: the diagonal (the given pairs) cannot be a negative", i, i));
+            }
         }
         return new Negatives("mask", -1, null, mask);
     }
@@ -100,11 +116,35 @@ public final class Negatives {
         return random == null && fixed == null;
     }
 
-    /** The mask for a batch of {@code n} pairs (a fresh random draw for the random kinds). */
+    /** Whether the masks are random draws (ratio, single): then {@link #state()} matters. */
+    public boolean isRandom() {
+        return random != null;
+    }
+
+    /**
+     * The state of the random stream (for a checkpoint); 0 for the kinds that draw nothing.
+     */
+    public long state() {
+        return random == null ? 0L : random.state();
+    }
+
+    /** Continues the random stream from a {@link #state()} saved earlier (no effect for the other kinds). */
+    public void restore(long state) {
+        if (random != null) {
+            random.restore(state);
+        }
+    }
+
+    /**
+     * The mask for a batch of {@code n} pairs (a fresh random draw for the random kinds).
+     *
+     * @throws IllegalArgumentException if a fixed mask is not {@code n x n}, or a ratio leaves no
+     *                                  negative at this batch size
+     */
     public PairMask draw(int n) {
         if (fixed != null) {
-            if (fixed.size() != n) {
-                throw new IllegalArgumentException("mask is " + fixed.size() + " x " + fixed.size()
+            if (fixed.rows() != n) {
+                throw new IllegalArgumentException("mask is " + fixed.rows() + " x " + fixed.cols()
                         + " but the scores are " + n + " x " + n);
             }
             return fixed;
@@ -118,7 +158,7 @@ public final class Negatives {
                     + ") = 0 negatives per anchor for a batch of " + n + "; use a ratio >= " + (1.0 / n)
                     + " or 'single'");
         }
-        return PairMask.ofSelection(n, drawRows(n, perRow));
+        return PairMask.of(n, n, drawRows(n, perRow));
     }
 
     /** For each row a uniform random {@code k}-subset of the off-diagonal columns (partial Fisher-Yates). */

@@ -1,6 +1,6 @@
 package io.rematch.loss;
 
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 
 /**
  * Soft InfoNCE: the cross-entropy between the soft targets and the matching probabilities,
@@ -14,7 +14,7 @@ import io.rematch.prob.Mode;
  * i.e. \(\partial L/\partial S_{ij} = \frac{1}{n\tau}(P_{ij} - A_{ij}) + \frac{1}{m\tau}(Q_{ji} - B_{ji})\)
  * (\(\sum_j a_j = 1\); the computed sum is used, as autograd does).
  *
- * <p>Both modes use the same formula; they differ in the softmax only (see {@link SoftTargetLoss}).
+ * <p>Both modes use the same formula; they differ in the softmax arithmetic only (see {@link SoftTargetLoss}).
  */
 public final class SoftContrastiveLoss extends SoftTargetLoss {
 
@@ -23,7 +23,16 @@ public final class SoftContrastiveLoss extends SoftTargetLoss {
      * @param mode stable or faithful
      */
     public SoftContrastiveLoss(double tau, Mode mode) {
-        super(tau, mode);
+        this(tau, mode, SoftTargets.EmptyRows.REFUSE);
+    }
+
+    /**
+     * @param tau       temperature \(\tau > 0\) (0.05 in L2RM)
+     * @param mode      stable or faithful arithmetic
+     * @param emptyRows what a plan row without mass becomes (the release: uniform)
+     */
+    public SoftContrastiveLoss(double tau, Mode mode, SoftTargets.EmptyRows emptyRows) {
+        super(tau, mode, emptyRows);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
@@ -25,12 +25,12 @@ import org.ejml.data.DMatrixRMaj;
  * \(\partial D/\partial z_k = p_k (g_k - \sum_j p_j g_j)\), and the loss gradient is
  * \(\partial L/\partial S_{ij} = \frac{1}{n\tau}\partial D_i/\partial z_{ij} + \frac{1}{m\tau}\partial D_j/\partial z_{ij}\).
  *
- * <p><b>Modes.</b> {@link Mode#FAITHFUL}: \(E = e^{S/\tau}\) without max-subtraction and
- * \(P = E / (\sum E + 10^{-10})\), as the release (it overflows for \(S/\tau > 709\)).
- * {@link Mode#STABLE}: max-subtracted softmax, no epsilon; subclasses may also switch to the
- * textbook divergence ({@link JensenShannonLoss}). \(\log P\) is always formed as
- * \(z - \log Z\) (the release takes {@code log} of the probability: the same number up to
- * rounding, finite where the probability underflows).
+ * <p><b>Arithmetic</b> ({@link Mode}). {@link Mode#FAITHFUL}: \(E = e^{S/\tau}\) without
+ * max-subtraction and \(P = E / (\sum E + 10^{-10})\), as the release (it overflows for
+ * \(S/\tau > 709\)). {@link Mode#STABLE}: max-subtracted softmax, no epsilon. \(\log P\) is always
+ * formed as \(z - \log Z\) (the release takes {@code log} of the probability: the same number up
+ * to rounding, finite where the probability underflows). A plan row without mass is refused or
+ * made uniform as {@link SoftTargets.EmptyRows} says (the release: uniform).
  *
  * <p><b>Cost.</b> One sweep for the softmax statistics, which keeps the exponentials of both
  * directions; one pass over rows and one over columns, each O(nm), with O(n + m) scratch.
@@ -39,13 +39,12 @@ public abstract class SoftTargetLoss implements TargetedLoss {
 
     final double tau;
     final Mode mode;
+    final SoftTargets.EmptyRows emptyRows;
 
-    SoftTargetLoss(double tau, Mode mode) {
+    SoftTargetLoss(double tau, Mode mode, SoftTargets.EmptyRows emptyRows) {
         this.tau = Checks.positive("tau", tau);
-        if (mode == null) {
-            throw new IllegalArgumentException("mode is missing");
-        }
-        this.mode = mode;
+        this.mode = Checks.present("mode", mode);
+        this.emptyRows = Checks.present("emptyRows", emptyRows);
     }
 
     /** The temperature \(\tau\). */
@@ -56,6 +55,11 @@ public abstract class SoftTargetLoss implements TargetedLoss {
     /** The evaluation mode. */
     public Mode mode() {
         return mode;
+    }
+
+    /** What a plan row without mass becomes. */
+    public SoftTargets.EmptyRows emptyRows() {
+        return emptyRows;
     }
 
     /**
@@ -75,8 +79,8 @@ public abstract class SoftTargetLoss implements TargetedLoss {
                                double targetSum, double kappa, double[] dz);
 
     @Override
-    public final LossValue evaluate(DMatrixRMaj scores, DMatrixRMaj targets) {
-        Checks.finite("scores", scores);
+    public final LossValue evaluate(DMatrixRMaj scores, DMatrixRMaj targets, LossWorkspace workspace) {
+        Checks.present("scores", scores);
         if (targets == null) {
             throw new IllegalArgumentException("targets is missing");
         }
@@ -84,13 +88,13 @@ public abstract class SoftTargetLoss implements TargetedLoss {
             throw new IllegalArgumentException("targets must be " + scores.numRows + " x " + scores.numCols
                     + " like scores, got " + targets.numRows + " x " + targets.numCols);
         }
-        final SoftTargets t = SoftTargets.of(targets, mode);
+        final SoftTargets t = SoftTargets.of(targets, emptyRows);
         final int n = scores.numRows, m = scores.numCols;
         final double[] s = scores.data;
-        final DMatrixRMaj gradient = new DMatrixRMaj(n, m);
+        final DMatrixRMaj gradient = workspace.gradient(n, m);
         final double[] g = gradient.data;
-        final double[] rowTerms = new double[n * m];
-        final double[] colTerms = mode == Mode.FAITHFUL ? rowTerms : new double[n * m];
+        final double[] rowTerms = workspace.first(n * m);
+        final double[] colTerms = mode == Mode.FAITHFUL ? rowTerms : workspace.second(n * m);
         final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, rowTerms, colTerms);
         final double eps = mode == Mode.FAITHFUL ? Mode.RELEASE_EPSILON : 0.0;
         final int len = Math.max(n, m);
@@ -129,6 +133,6 @@ public abstract class SoftTargetLoss implements TargetedLoss {
                 g[i * m + j] += dz[i] * colScale;
             }
         }
-        return new LossValue(rowLoss / n + colLoss / m, gradient);
+        return LossValue.checked(rowLoss / n + colLoss / m, gradient, mode, name(), "tau = " + tau);
     }
 }

@@ -1,7 +1,6 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
-import io.rematch.prob.Mode;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -22,11 +21,20 @@ import org.ejml.data.DMatrixRMaj;
  * of mass \(10^{-7}\) (small regularisation) has its floor-induced share at
  * \(n \cdot 10^{-10}/10^{-7}\), about 13% at \(n = 128\).
  *
- * <p>A row (or column) of the plan with no mass at all has no target distribution. The release
- * floors it into a uniform one silently; {@link Mode#FAITHFUL} does the same, {@link Mode#STABLE}
- * refuses it (such plans occur in float32 at small regularisation, where a whole row underflows).
+ * <p>A row (or column) of the plan with no mass at all has no target distribution. What then
+ * happens is a choice of definition ({@link EmptyRows}): the release floors it into a uniform
+ * one silently ({@link EmptyRows#UNIFORM}); the default refuses it ({@link EmptyRows#REFUSE}: such
+ * plans occur in float32 at small regularisation, where a whole row underflows).
  */
 public final class SoftTargets {
+
+    /** What a row or column of the plan without mass becomes. */
+    public enum EmptyRows {
+        /** Refused, naming the row: it defines no target distribution. */
+        REFUSE,
+        /** Uniform, as the release's floor makes it. */
+        UNIFORM
+    }
 
     /** The release's floor on plan entries before normalisation ({@code soft_labels.clip(min=1e-10)}). */
     public static final double FLOOR = 1e-10;
@@ -55,17 +63,14 @@ public final class SoftTargets {
     /**
      * Builds the targets of {@code plan}.
      *
-     * @param plan non-negative, finite matrix (not modified)
-     * @param mode {@link Mode#STABLE} refuses an all-zero row or column; {@link Mode#FAITHFUL}
-     *             makes it uniform as the release does
+     * @param plan  non-negative, finite matrix (not modified)
+     * @param empty what an all-zero row or column becomes
      * @throws IllegalArgumentException naming {@code targets} for NaN/infinite or negative
-     *                                  entries, an empty matrix, or (stable) a row or column without mass
+     *                                  entries, an empty matrix, or (REFUSE) a row or column without mass
      */
-    public static SoftTargets of(DMatrixRMaj plan, Mode mode) {
+    public static SoftTargets of(DMatrixRMaj plan, EmptyRows empty) {
         Checks.finite("targets", plan);
-        if (mode == null) {
-            throw new IllegalArgumentException("mode is missing");
-        }
+        Checks.present("empty", empty);
         final int n = plan.numRows, m = plan.numCols;
         final double[] t = plan.data;
         double[] rowMass = new double[n];
@@ -81,17 +86,17 @@ public final class SoftTargets {
                 colMass[j] += v;
             }
         }
-        if (mode == Mode.STABLE) {
+        if (empty == EmptyRows.REFUSE) {
             for (int i = 0; i < n; i++) {
                 if (rowMass[i] == 0) {
                     throw new IllegalArgumentException("targets row " + i + " is all zero: it defines no target"
-                            + " distribution (faithful mode floors it to uniform, as the L2RM release does)");
+                            + " distribution (the L2RM release floors it to uniform, as EmptyRows.UNIFORM and --mode faithful do)");
                 }
             }
             for (int j = 0; j < m; j++) {
                 if (colMass[j] == 0) {
                     throw new IllegalArgumentException("targets column " + j + " is all zero: it defines no target"
-                            + " distribution (faithful mode floors it to uniform, as the L2RM release does)");
+                            + " distribution (the L2RM release floors it to uniform, as EmptyRows.UNIFORM and --mode faithful do)");
                 }
             }
         }

@@ -1,7 +1,7 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
@@ -27,44 +27,59 @@ import org.ejml.data.DMatrixRMaj;
  * \(\partial P_{ii}/\partial z_{ik} = P_{ii}(\delta_{ik} - P_{ik})\)). \(1 - P_{ii}\) comes from
  * the sum of the other terms ({@link SoftmaxStatistics#rowComplement}), without cancellation.
  *
- * <p><b>Modes.</b> The release's softmax here has no epsilon, so the max-subtracted softmax
- * computes the same function in both modes. They differ in the diagonal label:
- * {@link Mode#FAITHFUL} uses the release's \(d = \log(1 + 10^{-7}) \approx 10^{-7}\) (float64,
- * as the reference values; the float32 original has \(1.19\cdot10^{-7}\)), {@link Mode#STABLE}
- * the textbook \(d = \log 1 = 0\).
+ * <p><b>The diagonal label</b> ({@link DiagonalLabel}) is a choice of definition, not of
+ * arithmetic: the release's \(d = \log(1 + 10^{-7}) \approx 10^{-7}\) (float64, as the reference
+ * values; the float32 original has \(1.19\cdot10^{-7}\)) or the textbook \(d = \log 1 = 0\). The
+ * release's softmax here has no epsilon, so the max-subtracted softmax computes its function:
+ * there is no arithmetic mode.
  */
 public final class SymmetricCrossEntropyLoss implements ScoreLoss {
 
     /** The release's label smoothing constant inside the log ({@code eps = 1e-7} in {@code RCE}). */
     public static final double LABEL_EPSILON = 1e-7;
 
+    /** The log-label of the given pair in the reverse cross-entropy. */
+    public enum DiagonalLabel {
+        /** \(\log 1 = 0\): the textbook reverse cross-entropy with a one-hot label. */
+        TEXTBOOK,
+        /** \(\log(1 + 10^{-7})\): the release's, which adds its epsilon to every label. */
+        RELEASE
+    }
+
     private final double tau;
-    private final Mode mode;
+    private final DiagonalLabel label;
+
+    /** The textbook diagonal label. */
+    public SymmetricCrossEntropyLoss(double tau) {
+        this(tau, DiagonalLabel.TEXTBOOK);
+    }
 
     /**
-     * @param tau  temperature \(\tau > 0\) (0.05 in L2RM)
-     * @param mode faithful (diagonal label \(\log(1 + 10^{-7})\)) or stable (\(\log 1 = 0\))
+     * @param tau   temperature \(\tau > 0\) (0.05 in L2RM)
+     * @param label the diagonal label: textbook (\(\log 1\)) or the release's (\(\log(1 + 10^{-7})\))
      */
-    public SymmetricCrossEntropyLoss(double tau, Mode mode) {
+    public SymmetricCrossEntropyLoss(double tau, DiagonalLabel label) {
         this.tau = Checks.positive("tau", tau);
-        if (mode == null) {
-            throw new IllegalArgumentException("mode is missing");
-        }
-        this.mode = mode;
+        this.label = Checks.present("label", label);
+    }
+
+    /** The diagonal label in use. */
+    public DiagonalLabel label() {
+        return label;
     }
 
     @Override
-    public LossValue evaluate(DMatrixRMaj scores) {
-        Checks.squareFinite("scores", scores);
+    public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
+        Checks.square("scores", scores);
         final int n = scores.numRows;
         final double[] s = scores.data;
-        final DMatrixRMaj gradient = new DMatrixRMaj(n, n);
+        final DMatrixRMaj gradient = workspace.gradient(n, n);
         final double[] g = gradient.data;
-        final double[] colTerms = new double[n * n];
+        final double[] colTerms = workspace.first(n * n);
         // g holds the row terms e^{z - m_i} until overwritten below.
         final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, Mode.STABLE, g, colTerms);
         final double c = Math.log(LABEL_EPSILON);
-        final double d = mode == Mode.FAITHFUL ? Math.log(1.0 + LABEL_EPSILON) : 0.0;
+        final double d = label == DiagonalLabel.RELEASE ? Math.log(1.0 + LABEL_EPSILON) : 0.0;
         final double delta = c - d;
         final double[] pDiag = new double[n], pComp = new double[n], qDiag = new double[n], qComp = new double[n];
         double forward = 0, reverse = 0;
@@ -96,7 +111,7 @@ public final class SymmetricCrossEntropyLoss implements ScoreLoss {
                 g[k] = v * scale;
             }
         }
-        return new LossValue(0.5 * (forward + reverse) / n, gradient);
+        return LossValue.checked(0.5 * (forward + reverse) / n, gradient, Mode.STABLE, name(), "tau = " + tau);
     }
 
     @Override

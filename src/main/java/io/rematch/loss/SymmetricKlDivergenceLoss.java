@@ -1,6 +1,6 @@
 package io.rematch.loss;
 
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 
 /**
  * L2RM's default rematch loss, the symmetric Kullback-Leibler divergence (Han et al., CVPR
@@ -24,7 +24,16 @@ public final class SymmetricKlDivergenceLoss extends SoftTargetLoss {
      * @param mode stable or faithful
      */
     public SymmetricKlDivergenceLoss(double tau, Mode mode) {
-        super(tau, mode);
+        this(tau, mode, SoftTargets.EmptyRows.REFUSE);
+    }
+
+    /**
+     * @param tau       temperature \(\tau > 0\) (0.05 in L2RM)
+     * @param mode      stable or faithful arithmetic
+     * @param emptyRows what a plan row without mass becomes (the release: uniform)
+     */
+    public SymmetricKlDivergenceLoss(double tau, Mode mode, SoftTargets.EmptyRows emptyRows) {
+        super(tau, mode, emptyRows);
     }
 
     @Override

@@ -23,11 +23,17 @@ public interface TargetedLoss {
      *
      * @param scores  finite \(n \times m\) score matrix (not modified)
      * @param targets finite, non-negative \(n \times m\) matrix, e.g. a transport plan (not modified)
+     * @param workspace buffers to reuse; the returned gradient is its buffer
      * @throws IllegalArgumentException naming {@code scores} or {@code targets} if either is
      *                                  empty, non-finite, of the wrong shape, or the targets are negative
-     *                                  or (in {@link io.rematch.prob.Mode#STABLE}) have an all-zero row or column
+     *                                  or have an all-zero row or column that the loss refuses
      */
-    LossValue evaluate(DMatrixRMaj scores, DMatrixRMaj targets);
+    LossValue evaluate(DMatrixRMaj scores, DMatrixRMaj targets, LossWorkspace workspace);
+
+    /** As {@link #evaluate(DMatrixRMaj, DMatrixRMaj, LossWorkspace)} with fresh buffers. */
+    default LossValue evaluate(DMatrixRMaj scores, DMatrixRMaj targets) {
+        return evaluate(scores, targets, new LossWorkspace());
+    }
 
     /** The command-line name, e.g. {@code sym-kl}. */
     String name();
@@ -42,8 +48,8 @@ public interface TargetedLoss {
         final TargetedLoss loss = this;
         return new ScoreLoss() {
             @Override
-            public LossValue evaluate(DMatrixRMaj scores) {
-                return loss.evaluate(scores, fixed);
+            public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
+                return loss.evaluate(scores, fixed, workspace);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
+import io.rematch.numeric.Mode;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -69,17 +70,22 @@ public final class TripletRankingLoss implements ScoreLoss {
     }
 
     @Override
-    public LossValue evaluate(DMatrixRMaj scores) {
+    public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
         Checks.squareFinite("scores", scores);
         int n = scores.numRows;
-        DMatrixRMaj gradient = new DMatrixRMaj(n, n);
+        DMatrixRMaj gradient = workspace.gradient(n, n);
         double[] perPair = new double[n];
         accumulate(scores, perPair, gradient.data);
         double loss = 0;
         for (double v : perPair) {
             loss += v;
         }
-        return new LossValue(loss, gradient);
+        return LossValue.checked(loss, gradient, Mode.STABLE, name(), "margin = " + margin);
+    }
+
+    /** The margin \(\alpha\). */
+    public double margin() {
+        return margin;
     }
 
     /**

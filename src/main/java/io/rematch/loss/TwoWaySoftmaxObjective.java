@@ -1,7 +1,7 @@
 package io.rematch.loss;
 
-import io.rematch.check.Checks;
-import io.rematch.prob.Mode;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
@@ -9,8 +9,8 @@ import org.ejml.data.DMatrixRMaj;
  * The engine of the complementary contrastive losses:
  * \[ L = \frac1N \sum_{i,j} M_{ij}\,\phi\big(p^{v2t}_{ij}\big) + \frac1N \sum_{j,i} M_{ji}\,\phi\big(p^{t2v}_{ji}\big) \]
  * with \(p^{v2t}\), \(p^{t2v}\) the two matching probabilities (RCL Eq. 1-2), \(\phi\) a
- * {@link ComplementaryBound} and \(M\) the {@link PairMask} (row \(k\) selects the entries of
- * image \(k\)'s row and of text \(k\)'s row, as in the release).
+ * {@link ComplementaryBound} and \(M\) the negatives' {@link PairMask} (row \(k\) selects the
+ * entries of image \(k\)'s row and of text \(k\)'s row, as in the release).
  *
  * <p><b>Gradient.</b> For a row softmax \(p = \mathrm{softmax}(z/\tau)\) and
  * \(u_l = M_l\,p_l\phi'(p_l)\), \(\partial L/\partial z_j = \frac1{N\tau}\big(u_j - p_j \sum_l u_l\big)\)
@@ -22,35 +22,47 @@ import org.ejml.data.DMatrixRMaj;
  * keeps the exponentials (two per entry: the row and the column shift differ); one fused sweep
  * that forms both probabilities, the loss and the row terms and accumulates the column sums
  * \(b_j = \sum_i v_{ij}\) (the row sums \(a_i\) are applied while the row is still in cache);
- * one sweep that subtracts \(q_{ij} b_j\). Memory: the gradient, one \(N \times N\) scratch for
- * the column terms, a few rows.
+ * one sweep that subtracts \(q_{ij} b_j\). Memory: the gradient and one \(N \times N\) scratch
+ * array, both from the caller's {@link LossWorkspace}, and a few rows.
  *
  * <p><b>Cancellation.</b> When one probability of a row is close to 1, \(u_j\) and
  * \(p_j a_i\) are both huge and nearly equal; the gradient is then formed as
  * \(u_j(1 - p_j) - p_j \sum_{l \ne j} u_l\), with \(1 - p_j\) from
  * {@link SoftmaxStatistics#rowComplement} and the sum over \(l \ne j\) accumulated without the
- * row's largest term, so no digits are lost. The log bound's logarithms are summed as the log of a product
- * ({@link LogProduct}).
+ * row's largest term, so no digits are lost. The log bound's logarithms are summed as the log of
+ * a product ({@link LogProduct}).
+ *
+ * <p><b>Saturation.</b> Where \(1 - p\) of a row's largest entry is below \(10^{-200}\) (a score
+ * gap above about \(460\tau\); {@link SoftmaxStatistics#rowSaturated}), \(u\) of that entry
+ * (\(p/(1-p)\) for the log bound) leaves the double range while the loss and its gradient do not.
+ * Such rows and columns are evaluated in the log domain instead ({@link SaturatedSoftmax}), in
+ * stable mode; faithful mode keeps the release's arithmetic and reports its overflow.
  */
 final class TwoWaySoftmaxObjective {
 
     private TwoWaySoftmaxObjective() {
     }
 
-    static LossValue evaluate(DMatrixRMaj scores, double tau, Mode mode, ComplementaryBound bound, PairMask mask) {
-        Checks.squareFinite("scores", scores);
-        Checks.positive("tau", tau);
-        Checks.present("mask", mask);
+    /** Evaluates; {@code scores} is square (checked by the caller) and is checked finite here, once. */
+    static LossValue evaluate(DMatrixRMaj scores, double tau, Mode mode, ComplementaryBound bound, PairMask mask,
+                              LossWorkspace workspace) {
         final int n = scores.numRows;
-        if (mask.size() != n) {
-            throw new IllegalArgumentException("mask is " + mask.size() + " x " + mask.size()
+        if (mask.rows() != n || mask.cols() != n) {
+            throw new IllegalArgumentException("mask is " + mask.rows() + " x " + mask.cols()
                     + " but scores are " + n + " x " + n);
         }
-        final DMatrixRMaj gradient = new DMatrixRMaj(n, n);
-        final double[] g = gradient.data;     // first the row terms e^{z - m_i}, finally dL/dS
-        final double[] e = new double[n * n]; // first the column terms e^{z - m_j}, then q
+        final DMatrixRMaj gradient = workspace.gradient(n, n);
+        final double[] g = gradient.data;                // first the row terms e^{z - m_i}, finally dL/dS
+        final double[] e = workspace.first(n * n);       // first the column terms e^{z - m_j}, then q
         final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, g, e);
-        final double[] colSum = new double[n]; // b_j
+        final boolean[] rowFast = new boolean[n];
+        final boolean[] colFast = new boolean[n];
+        boolean anySaturated = false;
+        for (int k = 0; k < n; k++) {
+            rowFast[k] = !st.rowSaturated(k);
+            colFast[k] = !st.colSaturated(k);
+            anySaturated |= !rowFast[k] || !colFast[k];
+        }
         final double[] colNorm = new double[n];
         for (int j = 0; j < n; j++) {
             colNorm[j] = st.colNorm(j);
@@ -70,6 +82,7 @@ final class TwoWaySoftmaxObjective {
             final int base = i * n;
             final double rowNorm = st.rowNorm(i);
             final int top = st.rowArgMax(i);
+            final boolean rowTerms = rowFast[i];
             double rowRest = 0; // a_i without its largest term
             for (int j = 0; j < n; j++) {
                 // Divide (not multiply by a reciprocal): the release does, and 1 - p near 0 shows the ulp.
@@ -77,7 +90,7 @@ final class TwoWaySoftmaxObjective {
                 final double q = e[base + j] / colNorm[j];
                 double u = 0;
                 double c = 1.0;
-                if (mask.contains(i, j)) { // image i queries the texts
+                if (rowTerms && mask.contains(i, j)) { // image i queries the texts
                     c = st.rowComplement(i, j, p);
                     if (logBound) {
                         logs.add(c + eps);
@@ -89,7 +102,7 @@ final class TwoWaySoftmaxObjective {
                         rowRest += u;
                     }
                 }
-                if (mask.contains(j, i)) { // text j queries the images (text j's mask row)
+                if (colFast[j] && mask.contains(j, i)) { // text j queries the images (text j's mask row)
                     double cq = st.colComplement(i, j, q);
                     if (logBound) {
                         logs.add(cq + eps);
@@ -119,7 +132,6 @@ final class TwoWaySoftmaxObjective {
         if (logBound) {
             loss = logs.negativeLogSum();
         }
-        final double scale = 1.0 / (n * tau);
         for (int i = 0; i < n; i++) {
             final int base = i * n;
             for (int j = 0; j < n; j++) {
@@ -128,14 +140,60 @@ final class TwoWaySoftmaxObjective {
                 boolean isTop = i == st.colArgMax(j);
                 double v = 0;
                 double cq = 1.0;
-                if (mask.contains(j, i)) {
+                if (colFast[j] && mask.contains(j, i)) {
                     cq = st.colComplement(i, j, q);
                     v = isTop ? colTop[j] : bound.pTimesDerivative(q, cq, mode);
                 }
                 double others = isTop ? colRest[j] : (colRest[j] - v) + colTop[j];
-                g[base + j] = (grad + v * cq - q * others) * scale;
+                g[base + j] = grad + v * cq - q * others;
             }
         }
-        return new LossValue(loss / n, gradient);
+        if (anySaturated) {
+            loss += saturated(scores, st, bound, mask, rowFast, colFast, g);
+        }
+        final double scale = 1.0 / (n * tau);
+        for (int k = 0; k < n * n; k++) {
+            g[k] *= scale;
+        }
+        return LossValue.checked(loss / n, gradient, mode, "ccl-" + bound.shortName(), "tau = " + tau);
+    }
+
+    /**
+     * Adds the saturated rows' and columns' terms, in the log domain, to {@code g} (unscaled:
+     * \(\partial/\partial z\)); returns their share of the loss sum.
+     */
+    private static double saturated(DMatrixRMaj scores, SoftmaxStatistics st, ComplementaryBound bound, PairMask mask,
+                                    boolean[] rowFast, boolean[] colFast, double[] g) {
+        final int n = scores.numRows;
+        final double[] s = scores.data;
+        SaturatedSoftmax row = new SaturatedSoftmax(n);
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            if (rowFast[i]) {
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                double logP = st.rowLogProbability(i, s[i * n + j]);
+                row.set(j, logP, st.rowLogComplement(i, j, Math.exp(logP)), mask.contains(i, j));
+            }
+            loss += row.evaluate(bound);
+            for (int j = 0; j < n; j++) {
+                g[i * n + j] += row.gradient(j);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            if (colFast[j]) {
+                continue;
+            }
+            for (int i = 0; i < n; i++) {
+                double logQ = st.colLogProbability(j, s[i * n + j]);
+                row.set(i, logQ, st.colLogComplement(i, j, Math.exp(logQ)), mask.contains(j, i));
+            }
+            loss += row.evaluate(bound);
+            for (int i = 0; i < n; i++) {
+                g[i * n + j] += row.gradient(i);
+            }
+        }
+        return loss;
     }
 }

@@ -14,7 +14,9 @@ import io.rematch.check.Checks;
  *
  * <p>One instance holds the moment estimates of one flat parameter vector; it is not thread-safe.
  * The learning rate may be changed between steps ({@link #setLearningRate}) for schedules such as
- * L2RM's decay by 10 every 15 epochs.
+ * L2RM's decay by 10 every 15 epochs. {@link #state()} and {@link #restore(State)} save and
+ * reload everything a step depends on, so that a run resumed from a checkpoint takes bit for bit
+ * the steps the uninterrupted run takes.
  */
 public final class Adam {
 
@@ -98,6 +100,73 @@ public final class Adam {
             double denom = Math.sqrt(v[k]) / bias2Sqrt + epsilon;
             parameters[k] -= stepSize * m[k] / denom;
         }
+    }
+
+    /**
+     * Everything a step depends on besides the hyper-parameters: the moment estimates, the step
+     * count \(t\) and the current learning rate (copied in and out).
+     *
+     * @param firstMoment  \(m\)
+     * @param secondMoment \(v\), entries \(\ge 0\)
+     * @param steps        \(t \ge 0\)
+     * @param learningRate \(\eta > 0\)
+     */
+    public record State(double[] firstMoment, double[] secondMoment, long steps, double learningRate) {
+
+        /** Validates and copies. */
+        public State {
+            Checks.finite("firstMoment", firstMoment);
+            Checks.finite("secondMoment", secondMoment);
+            if (firstMoment.length != secondMoment.length) {
+                throw new IllegalArgumentException("firstMoment and secondMoment must have the same length, got "
+                        + firstMoment.length + " and " + secondMoment.length);
+            }
+            for (int k = 0; k < secondMoment.length; k++) {
+                if (secondMoment[k] < 0) {
+                    throw new IllegalArgumentException("secondMoment[" + k + "] = " + secondMoment[k] + " is negative");
+                }
+            }
+            if (steps < 0) {
+                throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+            }
+            Checks.positive("learningRate", learningRate);
+            firstMoment = firstMoment.clone();
+            secondMoment = secondMoment.clone();
+        }
+
+        /** A copy of \(m\). */
+        @Override
+        public double[] firstMoment() {
+            return firstMoment.clone();
+        }
+
+        /** A copy of \(v\). */
+        @Override
+        public double[] secondMoment() {
+            return secondMoment.clone();
+        }
+    }
+
+    /** A copy of the optimizer's state, for a checkpoint. */
+    public State state() {
+        return new State(m, v, steps, learningRate);
+    }
+
+    /**
+     * Replaces the state with one saved by {@link #state()}.
+     *
+     * @throws IllegalArgumentException if its size differs from this optimizer's
+     */
+    public void restore(State state) {
+        Checks.present("state", state);
+        if (state.firstMoment.length != m.length) {
+            throw new IllegalArgumentException("state is for " + state.firstMoment.length + " parameters, this optimizer has "
+                    + m.length);
+        }
+        System.arraycopy(state.firstMoment, 0, m, 0, m.length);
+        System.arraycopy(state.secondMoment, 0, v, 0, v.length);
+        steps = state.steps;
+        learningRate = state.learningRate;
     }
 
     /** The number of steps taken. */

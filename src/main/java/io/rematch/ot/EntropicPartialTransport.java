@@ -1,5 +1,6 @@
 package io.rematch.ot;
 
+import io.rematch.mask.PairMask;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
@@ -45,50 +46,56 @@ import org.ejml.data.DMatrixRMaj;
  * to \(K_0^\top\alpha\);
  * \(\alpha^\top K_0 \beta = \sum_j \beta_j (K_0^\top \alpha)_j\) costs \(O(m)\).
  *
- * <p>Stopping rule (POT's): every 10th iteration (0, 10, 20, ...) the change
- * \(\|K_{\text{prev}} - K\|_F\) is computed, \(\|K_{\text{prev}} - K\|_F^2 = \sum_{ij} K_{0,ij}^2
+ * <p><b>Stopping</b> ({@link Stopping}). The default rule, {@link Stopping.Rule#MARGINALS},
+ * checks the optimality conditions of the current plan \(\pi = \gamma\,\mathrm{diag}(\alpha) K_0
+ * \mathrm{diag}(\beta)\) every iteration: its mass is \(\mathfrak m\) by construction; a row
+ * must not exceed \(a_i\) and, where its scaling is active (\(\alpha_i < 1\), a positive dual
+ * variable), must meet it; columns likewise. It stops once the largest violation is at most the
+ * tolerance times \(\mathfrak m\). The column sums of an iterate are known when it is formed, its
+ * row sums from the next pass, which then also checks (and discards its update when the test
+ * passes). {@link Stopping.Rule#PLAN_CHANGE} is POT's rule: every 10th iteration (0, 10, 20, ...)
+ * the change \(\|K_{\text{prev}} - K\|_F\), \(\|K_{\text{prev}} - K\|_F^2 = \sum_{ij} K_{0,ij}^2
  * (\gamma'\alpha'_i\beta'_j - \gamma\alpha_i\beta_j)^2\) from the previous and current factors
  * (no copy of \(K\)), folded into the next iteration's pass; the loop runs while it is
- * \(>\) the tolerance (default \(10^{-100}\), so in practice exactly 1000 iterations) and at
- * most {@link #DEFAULT_MAX_ITERATIONS} iterations.
+ * \(>\) the tolerance (POT's \(10^{-100}\): in practice exactly 1000 iterations), and a plan it
+ * stops on is then checked against its constraints ({@link Stopping#FEASIBILITY_TOLERANCE}).
  *
- * <p>Entries of an optional {@link TransportMask} are 0 in \(K_0\), hence in the plan. The kernel
- * is computed as \(e^{-(C - \min C)/\varepsilon}\) (the normalisation to mass \(\mathfrak m\)
- * absorbs the constant); if a whole row or column of it underflows the problem is rejected
- * (naming {@code reg}) with a pointer to {@link LogEntropicPartialTransport}: POT returns NaN
- * there (POT issue #723).
+ * <p>Entries forbidden by a {@link PairMask} are 0 in \(K_0\), hence in the plan; a row or column
+ * with every entry forbidden simply carries nothing. The kernel is computed as
+ * \(e^{-(C - \min C)/\varepsilon}\) (the normalisation to mass \(\mathfrak m\) absorbs the
+ * constant); if a whole row or column of it underflows the problem is rejected (naming
+ * {@code reg}) with a pointer to {@link LogEntropicPartialTransport}: POT returns NaN there
+ * (POT issue #723).
  */
 public final class EntropicPartialTransport implements TransportSolver {
 
-    /** POT 0.8.2 {@code entropic_partial_wasserstein(numItermax=1000)}. */
-    public static final int DEFAULT_MAX_ITERATIONS = 1000;
-    /** POT 0.8.2 {@code entropic_partial_wasserstein(stopThr=1e-100)}. */
-    public static final double DEFAULT_TOLERANCE = 1e-100;
-    /** POT computes the error when {@code cpt % 10 == 0}. */
+    /** POT computes its change test when {@code cpt % 10 == 0}. */
     static final int CHECK_EVERY = 10;
 
     private final double reg;
     private final double mass;
-    private final int maxIterations;
-    private final double tolerance;
+    private final Stopping stopping;
 
-    /** POT's defaults: 1000 iterations, tolerance \(10^{-100}\). */
+    /** Stops on the marginals ({@link Stopping#marginals()}). */
     public EntropicPartialTransport(double reg, double mass) {
-        this(reg, mass, DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE);
+        this(reg, mass, Stopping.marginals());
     }
 
     /**
-     * @param reg           entropic regularisation \(\varepsilon > 0\)
-     * @param mass          transported mass \(\mathfrak m\), checked against \(a, b\) at solve time
-     * @param maxIterations iteration cap \(\ge 1\)
-     * @param tolerance     stop once \(\|K_{\text{prev}} - K\|_F \le\) this (\(\ge 0\)); 0 runs
-     *                      exactly {@code maxIterations} iterations
+     * @param reg      entropic regularisation \(\varepsilon > 0\)
+     * @param mass     transported mass \(\mathfrak m > 0\), checked against \(a, b\) at solve time;
+     *                 {@code Double.POSITIVE_INFINITY} moves \(\min(\|a\|_1, \|b\|_1)\) (POT's default)
+     * @param stopping {@link Stopping.Rule#MARGINALS} or {@link Stopping.Rule#PLAN_CHANGE}
+     *                 ({@link Stopping#potPartial()} is POT's loop)
      */
-    public EntropicPartialTransport(double reg, double mass, int maxIterations, double tolerance) {
+    public EntropicPartialTransport(double reg, double mass, Stopping stopping) {
         this.reg = TransportArguments.reg(reg);
         this.mass = TransportArguments.massParameter(mass);
-        this.maxIterations = TransportArguments.maxIterations(maxIterations);
-        this.tolerance = TransportArguments.tolerance(tolerance);
+        if (stopping == null) {
+            throw new IllegalArgumentException("stopping is missing");
+        }
+        stopping.requireRule("entropic partial OT", Stopping.Rule.MARGINALS, Stopping.Rule.PLAN_CHANGE);
+        this.stopping = stopping;
     }
 
     @Override
@@ -97,20 +104,23 @@ public final class EntropicPartialTransport implements TransportSolver {
     }
 
     @Override
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b) {
-        return solve(cost, a, b, null);
+    public Stopping stopping() {
+        return stopping;
     }
 
     /**
-     * Solves with the entries of {@code mask} forbidden ({@code null}: none).
+     * Solves with the entries of {@code forbidden} at 0 ({@code null}: none).
      *
      * @throws IllegalArgumentException naming {@code cost}, {@code a}, {@code b}, {@code mass},
      *                                  {@code mask} or {@code reg} (kernel underflow)
      */
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, TransportMask mask) {
-        final double mTarget = TransportArguments.partial(cost, a, b, mass, mask);
+    @Override
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
+        final double mTarget = TransportArguments.partial(cost, a, b, mass, forbidden, reg);
         final int n = cost.numRows;
         final int m = cost.numCols;
+        final boolean marginals = stopping.rule() == Stopping.Rule.MARGINALS;
+        final double tol = stopping.tolerance();
 
         double shift = TransportArguments.min(cost);
         double[] k0 = new double[n * m];
@@ -118,13 +128,13 @@ public final class EntropicPartialTransport implements TransportSolver {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
                 int e = i * m + j;
-                double v = mask != null && mask.forbidden(i, j) ? 0 : Math.exp((cost.data[e] - shift) / -reg);
+                double v = forbidden != null && forbidden.contains(i, j) ? 0 : Math.exp((cost.data[e] - shift) / -reg);
                 k0[e] = v;
                 total += v;
             }
         }
         TransportArguments.requireKernelRepresentable(k0, n, m, reg, shift, cost,
-                "LogEntropicPartialTransport, --method partial-log");
+                "LogEntropicPartialTransport, --method partial-log", forbidden);
 
         double[] alpha = filled(n, 1);
         double[] beta = filled(m, 1);
@@ -138,21 +148,19 @@ public final class EntropicPartialTransport implements TransportSolver {
 
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
-        boolean pending = false;   // the error of the last committed iteration is still to be computed
-        boolean converged = false;
-        String warning = null;
+        double colResidual = Double.NaN; // marginals: the committed plan's largest column violation
+        boolean pending = false;         // plan change: the last committed iteration is still to be tested
+        boolean ruleMet = false;
+        String numerical = null;
         int done = 0;
         for (int cpt = 0; ; cpt++) {
-            if (cpt == maxIterations) {
-                if (pending) {
-                    err = change(k0, n, m, alphaPrev, betaPrev, gammaPrev, alpha, beta, gamma);
-                    errors.add(err);
-                    converged = !(err > tolerance);
-                }
+            final boolean check = marginals ? done > 0 : pending;
+            if (cpt == stopping.maxIterations() && !check) {
                 break;
             }
-            // alpha_i = min(a_i / (gamma K0 beta)_i, 1), and K0^T alpha, in one pass over K0; at a
-            // check, the change ||K_prev - K||_F of the last iteration from the same rows (in cache)
+            // alpha_i = min(a_i / (gamma K0 beta)_i, 1), and K0^T alpha, in one pass over K0; with the
+            // same row dots (in cache), the test of the committed plan: its row violations (marginals)
+            // or its change ||K_prev - K||_F (plan change)
             final double[] aNew = alphaNew;
             final double[] aCur = alpha;
             final double[] aPrev = alphaPrev;
@@ -160,28 +168,32 @@ public final class EntropicPartialTransport implements TransportSolver {
             final double[] bPrev = betaPrev;
             final double g = gamma;
             final double gPrev = gammaPrev;
-            final boolean check = pending;
-            final double[] e2 = {0};
+            final double[] acc = {0};
             FusedPass.rowsThenColumns(k0, n, m, beta, (i, dot) -> {
                 double d = g * dot;
                 double ai = d > a[i] ? a[i] / d : 1;     // min(a_i / rowsum_i, 1)
                 aNew[i] = ai;
                 if (check) {
-                    int row = i * m;
-                    double sp = gPrev * aPrev[i];
-                    double sn = g * aCur[i];
-                    e2[0] += rowChange(k0, row, m, sp, bPrev, sn, bCur);
+                    if (marginals) {
+                        double r = aCur[i] * d;           // row i of the committed plan
+                        acc[0] = Math.max(acc[0], aCur[i] < 1 ? Math.abs(r - a[i]) : r - a[i]);
+                    } else {
+                        acc[0] += rowChange(k0, i * m, m, gPrev * aPrev[i], bPrev, g * aCur[i], bCur);
+                    }
                 }
                 return ai;
             }, col);
-            if (pending) {
+            if (check) {
                 pending = false;
-                err = Math.sqrt(e2[0]);
+                err = marginals ? Math.max(acc[0], colResidual) / mTarget : Math.sqrt(acc[0]);
                 errors.add(err);
-                if (tolerance > 0 && !(err > tolerance)) {
-                    converged = true;
+                if (tol > 0 && !(err > tol)) {
+                    ruleMet = true;
                     break;   // POT's "while err > stopThr": the pass just made is not committed
                 }
+            }
+            if (cpt == stopping.maxIterations()) {
+                break;
             }
             double kept = 0;
             for (int j = 0; j < m; j++) {
@@ -192,8 +204,8 @@ public final class EntropicPartialTransport implements TransportSolver {
             }
             double gammaNew = mTarget / kept;
             if (!Double.isFinite(gammaNew) || !SinkhornKnopp.allFinite(alphaNew)) {
-                warning = Warnings.warn("entropic partial OT: numerical errors at iteration " + cpt
-                        + "; returning the previous iterate. Use LogEntropicPartialTransport (--method partial-log)");
+                numerical = "entropic partial OT: numerical errors at iteration " + cpt
+                        + "; returning the previous iterate. Use LogEntropicPartialTransport (--method partial-log)";
                 break;
             }
             double[] t = alphaPrev; alphaPrev = alpha; alpha = alphaNew; alphaNew = t;
@@ -201,13 +213,16 @@ public final class EntropicPartialTransport implements TransportSolver {
             gammaPrev = gamma;
             gamma = gammaNew;
             done = cpt + 1;
-            if (cpt % CHECK_EVERY == 0) {
+            if (marginals) {
+                double worst = 0;
+                for (int j = 0; j < m; j++) {
+                    double c = gamma * beta[j] * col[j];  // column j of the committed plan
+                    worst = Math.max(worst, beta[j] < 1 ? Math.abs(c - b[j]) : c - b[j]);
+                }
+                colResidual = worst;
+            } else if (cpt % CHECK_EVERY == 0) {
                 pending = true;
             }
-        }
-        if (!converged && warning == null) {
-            warning = Warnings.notConverged("entropic partial OT", done, err, tolerance,
-                    "the plan is the last iterate (POT's default tolerance 1e-100 always runs the full cap)");
         }
         for (int i = 0; i < n; i++) {
             int row = i * m;
@@ -216,8 +231,10 @@ public final class EntropicPartialTransport implements TransportSolver {
                 k0[row + j] = si * k0[row + j] * beta[j];
             }
         }
-        return new TransportResult(DMatrixRMaj.wrap(n, m, k0), done, SinkhornKnopp.toArray(errors), err, converged, warning)
-                .withConstraintReport(a, b, mTarget);
+        return Convergence.finish(DMatrixRMaj.wrap(n, m, k0), done, SinkhornKnopp.toArray(errors), err, stopping,
+                ruleMet, numerical, Convergence.Constraints.partial(a, b, mTarget), "entropic partial OT",
+                marginals ? "increase the iteration cap or reg"
+                        : "POT's tolerance 1e-100 always runs the full cap; the marginals rule stops when the plan is optimal");
     }
 
     /** \(\|K_{\text{prev}} - K\|_F\) from the factors of both iterates. */

@@ -1,5 +1,6 @@
 package io.rematch.ot;
 
+import io.rematch.mask.PairMask;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
@@ -18,34 +19,40 @@ import org.ejml.data.DMatrixRMaj;
  *    \ell_j = \operatorname{lse}_i(L_{0,ij} + x_i),\quad
  *    y_j \leftarrow \min\big(\log b_j - c - \ell_j,\ 0\big),\quad
  *    c \leftarrow \log \mathfrak m - \operatorname{lse}_j(\ell_j + y_j), \]
- * from \(x = y = 0\), \(c = \log\mathfrak m - \operatorname{lse}_{ij} L_{0,ij}\). Same stopping
- * rule as POT: every 10th iteration \(\|K_{\text{prev}} - K\|_F\) (one extra pass over the
- * cache), loop while it exceeds the tolerance (default \(10^{-100}\)), at most
- * 1000 iterations; one refinement: a change of exactly 0 ends the loop only if \(x, y, c\) did
- * not change either, because where \(e^{L_0}\) underflows the plan can look unchanged while the
- * iteration is still moving mass onto the underflowing entries (POT cannot get there: it
- * returns NaN). Cost: \(2nm\) exponentials per iteration (\(2.2 nm\) with the checks); the
- * plan \(e^{L_{0,ij} + x_i + y_j + c}\) has exact zeros only where it is below \(10^{-308}\) or
- * forbidden by the mask.
+ * from \(x = y = 0\), \(c = \log\mathfrak m - \operatorname{lse}_{ij} L_{0,ij}\).
+ *
+ * <p><b>Stopping</b>: the rules of {@link EntropicPartialTransport}. {@link Stopping.Rule#MARGINALS}
+ * (the default) tests the optimality conditions of the plan every iteration from the same
+ * reductions (\(x_i < 0\) is an active row scaling). {@link Stopping.Rule#PLAN_CHANGE} is POT's:
+ * every 10th iteration \(\|K_{\text{prev}} - K\|_F\) (one extra pass over the cache), loop while
+ * it exceeds the tolerance, with one refinement: a change of exactly 0 ends the loop only if
+ * \(x, y, c\) did not change either, because where \(e^{L_0}\) underflows the plan can look
+ * unchanged while the iteration is still moving mass onto the underflowing entries (POT cannot
+ * get there: it returns NaN); a plan it stops on is then checked against its constraints. Cost:
+ * \(2nm\) exponentials per iteration until the potentials settle, a multiply-add per entry after
+ * ({@link AbsorbedLogKernel}); the plan \(e^{L_{0,ij} + x_i + y_j + c}\) has exact zeros only where
+ * it is below \(10^{-308}\) or forbidden by the mask.
  */
 public final class LogEntropicPartialTransport implements TransportSolver {
 
     private final double reg;
     private final double mass;
-    private final int maxIterations;
-    private final double tolerance;
+    private final Stopping stopping;
 
-    /** POT's defaults: 1000 iterations, tolerance \(10^{-100}\). */
+    /** Stops on the marginals ({@link Stopping#marginals()}). */
     public LogEntropicPartialTransport(double reg, double mass) {
-        this(reg, mass, EntropicPartialTransport.DEFAULT_MAX_ITERATIONS, EntropicPartialTransport.DEFAULT_TOLERANCE);
+        this(reg, mass, Stopping.marginals());
     }
 
-    /** As {@link EntropicPartialTransport#EntropicPartialTransport(double, double, int, double)}. */
-    public LogEntropicPartialTransport(double reg, double mass, int maxIterations, double tolerance) {
+    /** As {@link EntropicPartialTransport#EntropicPartialTransport(double, double, Stopping)}. */
+    public LogEntropicPartialTransport(double reg, double mass, Stopping stopping) {
         this.reg = TransportArguments.reg(reg);
         this.mass = TransportArguments.massParameter(mass);
-        this.maxIterations = TransportArguments.maxIterations(maxIterations);
-        this.tolerance = TransportArguments.tolerance(tolerance);
+        if (stopping == null) {
+            throw new IllegalArgumentException("stopping is missing");
+        }
+        stopping.requireRule("entropic partial OT", Stopping.Rule.MARGINALS, Stopping.Rule.PLAN_CHANGE);
+        this.stopping = stopping;
     }
 
     @Override
@@ -54,19 +61,22 @@ public final class LogEntropicPartialTransport implements TransportSolver {
     }
 
     @Override
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b) {
-        return solve(cost, a, b, null);
+    public Stopping stopping() {
+        return stopping;
     }
 
-    /** Solves with the entries of {@code mask} forbidden ({@code null}: none). */
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, TransportMask mask) {
-        final double mTarget = TransportArguments.partial(cost, a, b, mass, mask);
+    /** Solves with the entries of {@code forbidden} at 0 ({@code null}: none). */
+    @Override
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
+        final double mTarget = TransportArguments.partial(cost, a, b, mass, forbidden, reg);
         final int n = cost.numRows;
         final int m = cost.numCols;
+        final boolean marginals = stopping.rule() == Stopping.Rule.MARGINALS;
+        final double tol = stopping.tolerance();
         double[] l0 = new double[n * m];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
-                l0[i * m + j] = mask != null && mask.forbidden(i, j) ? Double.NEGATIVE_INFINITY : -cost.data[i * m + j] / reg;
+                l0[i * m + j] = forbidden != null && forbidden.contains(i, j) ? Double.NEGATIVE_INFINITY : -cost.data[i * m + j] / reg;
             }
         }
         AbsorbedLogKernel kernel = new AbsorbedLogKernel(l0, n, m);
@@ -83,23 +93,46 @@ public final class LogEntropicPartialTransport implements TransportSolver {
         double[] yPrev = new double[m];
         double[] rowPot = new double[n];       // x + c: the engine's row potentials
         double[] ellPlusY = new double[m];
+        final boolean[] checkRows = {false};
+        final double[] rowResidual = {0};
         AbsorbedLogKernel.RowUpdate rowUpdate = (i, lse) -> {
             double c = cHolder[0];
+            if (checkRows[0]) {   // row i of the committed plan, before x_i moves on
+                double r = Math.exp(x[i] + c + lse);
+                rowResidual[0] = Math.max(rowResidual[0], x[i] < 0 ? Math.abs(r - a[i]) : r - a[i]);
+            }
             x[i] = a[i] == 0 ? Double.NEGATIVE_INFINITY : Math.min(loga[i] - c - lse, 0);
             return x[i] + c;
         };
 
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
-        boolean converged = false;
-        String warning = null;
+        double colResidual = Double.NaN;
+        boolean ruleMet = false;
+        String numerical = null;
         int done = 0;
-        for (int cpt = 0; cpt < maxIterations; cpt++) {
+        for (int cpt = 0; ; cpt++) {
+            checkRows[0] = marginals && done > 0;
+            if (cpt == stopping.maxIterations() && !checkRows[0]) {
+                break;
+            }
             System.arraycopy(x, 0, xPrev, 0, n);
             System.arraycopy(y, 0, yPrev, 0, m);
             double cPrev = cHolder[0];
+            rowResidual[0] = 0;
             // x_i = min(log a_i - c - lse_j(L0_ij + y_j), 0), then lse_i(L0_ij + x_i + c) per column
             kernel.rowsThenColumns(y, rowUpdate, rowPot, colLse, null);
+            if (checkRows[0]) {
+                err = Math.max(rowResidual[0], colResidual) / mTarget;
+                errors.add(err);
+                if (tol > 0 && !(err > tol)) {
+                    ruleMet = true;
+                }
+            }
+            if (ruleMet || cpt == stopping.maxIterations()) {
+                System.arraycopy(xPrev, 0, x, 0, n);   // this pass only tested the committed plan
+                break;
+            }
             for (int j = 0; j < m; j++) {
                 double ell = colLse[j] - cPrev;
                 y[j] = b[j] == 0 ? Double.NEGATIVE_INFINITY : Math.min(logb[j] - cPrev - ell, 0);
@@ -109,32 +142,37 @@ public final class LogEntropicPartialTransport implements TransportSolver {
             if (Double.isNaN(c) || Double.isInfinite(c) || hasNaN(x) || hasNaN(y)) {
                 System.arraycopy(xPrev, 0, x, 0, n);
                 System.arraycopy(yPrev, 0, y, 0, m);
-                warning = Warnings.warn("entropic partial OT (log domain): numerical errors at iteration " + cpt
-                        + "; returning the previous iterate");
+                numerical = "entropic partial OT (log domain): numerical errors at iteration " + cpt
+                        + "; returning the previous iterate";
                 break;
             }
             cHolder[0] = c;
             done = cpt + 1;
-            if (cpt % EntropicPartialTransport.CHECK_EVERY == 0) {
+            if (marginals) {
+                double worst = 0;
+                for (int j = 0; j < m; j++) {
+                    double col = Math.exp(c + ellPlusY[j]);   // column j of the committed plan
+                    worst = Math.max(worst, y[j] < 0 ? Math.abs(col - b[j]) : col - b[j]);
+                }
+                colResidual = worst;
+            } else if (cpt % EntropicPartialTransport.CHECK_EVERY == 0) {
                 err = kernel.change(plus(xPrev, cPrev), yPrev, plus(x, c), y);
                 errors.add(err);
                 // The plan can look unchanged while the Dykstra state still moves: entries that
                 // underflow in e^{...} hide mass that later iterations must move (a row costing
                 // 1000 reg more than the rest). Stop only when the factors are stationary too.
                 boolean stationary = c == cPrev && java.util.Arrays.equals(x, xPrev) && java.util.Arrays.equals(y, yPrev);
-                if (tolerance > 0 && !(err > tolerance) && (err > 0 || stationary)) {
-                    converged = true;
+                if (tol > 0 && !(err > tol) && (err > 0 || stationary)) {
+                    ruleMet = true;
                     break;
                 }
             }
         }
-        if (!converged && warning == null) {
-            warning = Warnings.notConverged("entropic partial OT (log domain)", done, err, tolerance,
-                    "the plan is the last iterate (POT's default tolerance 1e-100 always runs the full cap)");
-        }
         double[] plan = kernel.planInPlace(plus(x, cHolder[0]), y);
-        return new TransportResult(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, converged, warning)
-                .withConstraintReport(a, b, mTarget);
+        return Convergence.finish(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, stopping,
+                ruleMet, numerical, Convergence.Constraints.partial(a, b, mTarget), "entropic partial OT (log domain)",
+                marginals ? "increase the iteration cap or reg"
+                        : "POT's tolerance 1e-100 always runs the full cap; the marginals rule stops when the plan is optimal");
     }
 
     private static double[] plus(double[] v, double c) {

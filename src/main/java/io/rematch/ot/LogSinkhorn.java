@@ -1,5 +1,6 @@
 package io.rematch.ot;
 
+import io.rematch.mask.PairMask;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
@@ -18,7 +19,8 @@ import org.ejml.data.DMatrixRMaj;
  * with the max-shifted log-sum-exp of {@code scipy.special.logsumexp}. Every 10th iteration
  * (0, 10, 20, ...) the column-marginal error
  * \(\|\sum_i e^{\tilde M_{ij} + f_i + g_j} - b_j\|_2\) is computed; stop when it is below the
- * tolerance (default \(10^{-9}\)), at most 1000 iterations (POT's defaults). The plan is
+ * tolerance (default \(10^{-9}\)) times \(\|b\|_1\), at most 1000 iterations (POT's defaults,
+ * its tolerance made relative as in {@link SinkhornKnopp}). The plan is
  * \(\pi_{ij} = e^{\tilde M_{ij} + f_i + g_j}\).
  *
  * <p>The potentials are those of the log-domain algorithm, so the iteration stays finite where
@@ -35,23 +37,24 @@ import org.ejml.data.DMatrixRMaj;
 public final class LogSinkhorn implements TransportSolver {
 
     private final double reg;
-    private final int maxIterations;
-    private final double tolerance;
+    private final Stopping stopping;
 
-    /** POT's defaults: 1000 iterations, tolerance \(10^{-9}\). */
+    /** POT's defaults: 1000 iterations, tolerance \(10^{-9}\) ({@link Stopping#marginals()}). */
     public LogSinkhorn(double reg) {
-        this(reg, SinkhornKnopp.DEFAULT_MAX_ITERATIONS, SinkhornKnopp.DEFAULT_TOLERANCE);
+        this(reg, Stopping.marginals());
     }
 
     /**
-     * @param reg           entropic regularisation \(\varepsilon > 0\)
-     * @param maxIterations iteration cap \(\ge 1\)
-     * @param tolerance     stop when the column-marginal error is below this (\(\ge 0\))
+     * @param reg      entropic regularisation \(\varepsilon > 0\)
+     * @param stopping {@link Stopping.Rule#MARGINALS}, as {@link SinkhornKnopp}
      */
-    public LogSinkhorn(double reg, int maxIterations, double tolerance) {
+    public LogSinkhorn(double reg, Stopping stopping) {
         this.reg = TransportArguments.reg(reg);
-        this.maxIterations = TransportArguments.maxIterations(maxIterations);
-        this.tolerance = TransportArguments.tolerance(tolerance);
+        if (stopping == null) {
+            throw new IllegalArgumentException("stopping is missing");
+        }
+        stopping.requireRule("balanced Sinkhorn", Stopping.Rule.MARGINALS);
+        this.stopping = stopping;
     }
 
     @Override
@@ -59,14 +62,16 @@ public final class LogSinkhorn implements TransportSolver {
         return "sinkhorn-log";
     }
 
-    /** Uniform marginals \(a = \mathbf 1/n\), \(b = \mathbf 1/m\). */
-    public TransportResult solve(DMatrixRMaj cost) {
-        return solve(cost, TransportArguments.uniform(cost.numRows), TransportArguments.uniform(cost.numCols));
+    @Override
+    public Stopping stopping() {
+        return stopping;
     }
 
     @Override
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b) {
-        TransportArguments.balanced(cost, a, b);
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
+        TransportArguments.balanced(cost, a, b, forbidden, reg, stopping);
+        final int maxIterations = stopping.maxIterations();
+        final double massB = SinkhornKnopp.sum(b);
         final int n = cost.numRows;
         final int m = cost.numCols;
 
@@ -100,18 +105,18 @@ public final class LogSinkhorn implements TransportSolver {
                     double d = Math.exp(g[j] + colLse[j]) - b[j];
                     e2 += d * d;
                 }
-                err = Math.sqrt(e2);
+                err = Math.sqrt(e2) / massB;
                 errors.add(err);
-                if (err < tolerance) {
+                if (err < stopping.tolerance()) {
                     converged = true;
                     break;
                 }
             }
         }
-        String warning = converged ? null
-                : Warnings.notConverged("Sinkhorn (log domain)", done, err, tolerance, "increase the iteration cap or reg");
         double[] plan = kernel.planInPlace(f, g);
-        return new TransportResult(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, converged, warning);
+        return Convergence.finish(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, stopping,
+                converged, null, Convergence.Constraints.balanced(a, b, massB), "Sinkhorn (log domain)",
+                "increase the iteration cap or reg");
     }
 
 }

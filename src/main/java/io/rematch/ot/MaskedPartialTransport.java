@@ -1,6 +1,7 @@
 package io.rematch.ot;
 
-import io.rematch.prob.Mode;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
@@ -11,11 +12,11 @@ import org.ejml.data.DMatrixRMaj;
  * with masked positives), as released in hhc1997/L2RM a766c22, {@code models.py},
  * {@code SGRAF.partial_ot} and {@code SGRAF.sinkhorn_log_domain}.
  *
- * <p><b>Construction</b> ({@link DummyExtension}). Moving only mass \(s\) between \(p\) (rows) and \(q\) (columns) is
+ * <p><b>Construction</b> ({@link DummyExtension}). Moving only mass \(s\) between \(a\) (rows) and \(b\) (columns) is
  * made a balanced problem with one dummy row and one dummy column that absorb the rest:
  * \[ C' = \begin{pmatrix} C & \xi \mathbf 1 \\ \xi \mathbf 1^\top & 2\xi + A \end{pmatrix},\quad
  *    \xi = 100 \max C,\ A = \max C,\qquad
- *    p' = \begin{pmatrix} p \\ \|p\|_1 - s \end{pmatrix},\ q' = \begin{pmatrix} q \\ \|q\|_1 - s \end{pmatrix}. \]
+ *    a' = \begin{pmatrix} a \\ \|a\|_1 - s \end{pmatrix},\ b' = \begin{pmatrix} b \\ \|b\|_1 - s \end{pmatrix}. \]
  * The constants 100 and \(2\xi + A\) are the release's defaults ({@code xi=None -> 1e2 * C.max()},
  * {@code A=None -> C.max()}). Since the dummy-dummy corner costs more than two dummy entries,
  * it carries (almost) nothing, and the real block then carries mass \(s\). Forbidden entries of
@@ -25,35 +26,33 @@ import org.ejml.data.DMatrixRMaj;
  * <p><b>Iteration</b> (the release's, log domain, potentials \(u, v\) in cost units):
  * \(M(u, v)_{ij} = (-C'_{ij} + u_i + v_j)/\varepsilon\), forbidden entries replaced by
  * \(-10^6\) after the division; from \(u = v = 0\):
- * \[ u \leftarrow \varepsilon(\log p' - \operatorname{lse}_{\text{row}} M(u, v)) + u,\qquad
- *    v \leftarrow \varepsilon(\log q' - \operatorname{lse}_{\text{col}} M(u, v)) + v \]
+ * \[ u \leftarrow \varepsilon(\log a' - \operatorname{lse}_{\text{row}} M(u, v)) + u,\qquad
+ *    v \leftarrow \varepsilon(\log b' - \operatorname{lse}_{\text{col}} M(u, v)) + v \]
  * (\(u\) first, and \(v\) uses the new \(u\)); the plan is \(e^{M(u,v)}\) without the dummy row
  * and column.
  *
- * <p><b>Two modes.</b>
- * <ul>
- *   <li>{@link Mode#FAITHFUL}: exactly the release. Its log-sum-exp is
- *       \(\log(\sum_j e^{M_{ij} - \max_j M_{ij}} + 10^{-10}) + \max_j M_{ij}\) (the
- *       \(10^{-10}\) inside the log), it stops when \(\|u - u_{\text{prev}}\|_2 < 10^{-3}\)
- *       (checked after both updates; {@code thresh=1e-3}) or after 1000 iterations
- *       ({@code niter=1000}). The error history is \(\|u - u_{\text{prev}}\|_2\) per iteration.
- *       Reproduces {@code plan_clean_float64} of the reference set to \(10^{-9}\) relative.
- *       This stopping rule is loose: the marginals then hold only roughly (the real block may
- *       carry 0.136 instead of \(s = 0.1\), reference case n = 4).</li>
- *   <li>{@link Mode#STABLE} ("converged"): the textbook log-sum-exp (no \(10^{-10}\)), forbidden
- *       entries at \(-\infty\), and the loop runs until the row-marginal error
- *       \(\|e^{M} \mathbf 1 - p'\|_2\) of the full plan (the columns hold exactly after each
- *       \(v\) update) is below the tolerance, checked every iteration.</li>
- * </ul>
+ * <p><b>Arithmetic</b> ({@link Mode}). {@link Mode#FAITHFUL}: exactly the release's, whose
+ * log-sum-exp is \(\log(\sum_j e^{M_{ij} - \max_j M_{ij}} + 10^{-10}) + \max_j M_{ij}\) (the
+ * \(10^{-10}\) inside the log) with forbidden entries at \(-10^6\); it reproduces
+ * {@code plan_clean_float64} of the reference set to \(10^{-9}\) relative. {@link Mode#STABLE}:
+ * the textbook log-sum-exp, forbidden entries at \(-\infty\).
+ *
+ * <p><b>Stopping</b> ({@link Stopping}). {@link Stopping.Rule#MARGINALS} (the default): the
+ * row-marginal error \(\|e^{M} \mathbf 1 - a'\|_2\) of the extended plan (its columns hold
+ * exactly after each \(v\) update) relative to \(\|a\|_1\), checked every iteration.
+ * {@link Stopping.Rule#POTENTIAL_CHANGE}: the release's \(\|u - u_{\text{prev}}\|_2 < 10^{-3}\)
+ * (checked after both updates; {@code thresh=1e-3}, {@link Stopping#l2rmRelease()}), the error
+ * history being \(\|u - u_{\text{prev}}\|_2\) per iteration. That rule is loose: the marginals
+ * then hold only roughly (the real block may carry 0.136 instead of \(s = 0.1\), reference case
+ * n = 4), so a plan it stops on is checked against the extended marginals and reported as
+ * converged only if they hold to {@link Stopping#FEASIBILITY_TOLERANCE}.
+ *
+ * <p>Even at convergence the real block carries slightly more than \(s\): the dummy corner is
+ * expensive, not forbidden, and holds about \(e^{-A/\varepsilon}\) of the dummy mass (the
+ * release's construction; invisible at \(\varepsilon = 0.07\) with costs in [0, 1]).
  */
-public final class MaskedPartialTransport {
+public final class MaskedPartialTransport implements TransportSolver {
 
-    /** The release's {@code thresh=1e-3} on \(\|u - u_{\text{prev}}\|_2\). */
-    public static final double FAITHFUL_TOLERANCE = 1e-3;
-    /** The release's {@code niter=1000}. */
-    public static final int DEFAULT_MAX_ITERATIONS = 1000;
-    /** Default marginal tolerance of the converged (stable) mode. */
-    public static final double CONVERGED_TOLERANCE = 1e-9;
     /** L2RM's default {@code --rho}: the transported mass \(s\) with uniform marginals of total 1. */
     public static final double DEFAULT_MASS = 0.1;
     /** The release's dummy cost factor: \(\xi = 100 \max C\). */
@@ -66,53 +65,78 @@ public final class MaskedPartialTransport {
     private final double reg;
     private final double mass;
     private final Mode mode;
-    private final int maxIterations;
-    private final double tolerance;
+    private final Stopping stopping;
 
-    /** The release's settings in {@code mode}: 1000 iterations, tolerance 1e-3 (faithful) or 1e-9 (stable). */
+    /**
+     * The release's loop in {@code mode}: faithful stops as the release does
+     * ({@link Stopping#l2rmRelease()}), stable on the marginals ({@link Stopping#marginals()}).
+     */
     public MaskedPartialTransport(double reg, double mass, Mode mode) {
-        this(reg, mass, mode, DEFAULT_MAX_ITERATIONS, mode == Mode.FAITHFUL ? FAITHFUL_TOLERANCE : CONVERGED_TOLERANCE);
+        this(reg, mass, mode, mode == Mode.FAITHFUL ? Stopping.l2rmRelease() : Stopping.marginals());
     }
 
     /**
-     * @param reg           entropic regularisation \(\varepsilon > 0\) (L2RM: 0.01 to 0.07, default 0.07)
-     * @param mass          transported mass \(s\), \(0 < s < \min(\|p\|_1, \|q\|_1)\) (L2RM: 0.1)
-     * @param mode          faithful (the release) or stable (run to convergence)
-     * @param maxIterations iteration cap \(\ge 1\)
-     * @param tolerance     faithful: on \(\|u - u_{\text{prev}}\|_2\); stable: on the row-marginal error
+     * @param reg      entropic regularisation \(\varepsilon > 0\) (L2RM: 0.01 to 0.07, default 0.07)
+     * @param mass     transported mass \(s\), \(0 < s < \min(\|a\|_1, \|b\|_1)\) (L2RM: 0.1)
+     * @param mode     the release's arithmetic (faithful) or the textbook's (stable)
+     * @param stopping {@link Stopping.Rule#MARGINALS} or {@link Stopping.Rule#POTENTIAL_CHANGE}
      */
-    public MaskedPartialTransport(double reg, double mass, Mode mode, int maxIterations, double tolerance) {
+    public MaskedPartialTransport(double reg, double mass, Mode mode, Stopping stopping) {
         this.reg = TransportArguments.reg(reg);
         this.mass = TransportArguments.massParameter(mass);
         if (mode == null) {
             throw new IllegalArgumentException("mode is missing");
         }
+        if (stopping == null) {
+            throw new IllegalArgumentException("stopping is missing");
+        }
+        stopping.requireRule("L2RM partial OT", Stopping.Rule.MARGINALS, Stopping.Rule.POTENTIAL_CHANGE);
         this.mode = mode;
-        this.maxIterations = TransportArguments.maxIterations(maxIterations);
-        this.tolerance = TransportArguments.tolerance(tolerance);
+        this.stopping = stopping;
     }
 
-    /** L2RM's call: uniform \(p = q = \mathbf 1/n\), the diagonal forbidden. */
+    @Override
+    public String name() {
+        return "l2rm";
+    }
+
+    @Override
+    public Stopping stopping() {
+        return stopping;
+    }
+
+    /** The arithmetic mode. */
+    public Mode mode() {
+        return mode;
+    }
+
+    /** L2RM's call: uniform \(a = b = \mathbf 1/n\), the diagonal forbidden. */
     public TransportResult solveBatch(DMatrixRMaj cost) {
+        TransportArguments.cost(cost);
         return solve(cost, TransportArguments.uniform(cost.numRows), TransportArguments.uniform(cost.numCols),
-                TransportMask.diagonal(cost.numRows, cost.numCols));
+                PairMask.diagonal(cost.numRows, cost.numCols));
     }
 
     /**
      * Solves the masked partial problem.
      *
-     * @param cost {@code n x m}, finite, \(\ge 0\) with \(\max C > 0\) (the dummy cost is \(100 \max C\));
-     *             L2RM's cost is clipped at \(10^{-10}\) by the caller
-     * @param p    row masses (length n)
-     * @param q    column masses (length m)
-     * @param mask forbidden entries of the real block, or {@code null} for none
-     * @throws IllegalArgumentException naming {@code cost}, {@code p}, {@code q}, {@code mass} or {@code mask}
+     * @param cost      {@code n x m}, finite, \(\ge 0\) with \(\max C > 0\) (the dummy cost is
+     *                  \(100 \max C\)); L2RM's cost is clipped at \(10^{-10}\) by the caller
+     * @param a         row masses (length n)
+     * @param b         column masses (length m)
+     * @param forbidden entries of the real block at 0, or {@code null} for none
+     * @throws IllegalArgumentException naming {@code cost}, {@code a}, {@code b}, {@code mass},
+     *                                  {@code reg} or {@code mask}
      */
-    public TransportResult solve(DMatrixRMaj cost, double[] p, double[] q, TransportMask mask) {
-        DummyExtension x = DummyExtension.of(cost, p, q, mass, mask, DUMMY_COST_FACTOR);
+    @Override
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
+        DummyExtension x = DummyExtension.of(cost, a, b, mass, forbidden, DUMMY_COST_FACTOR);
+        TransportArguments.regForCost(reg, x.maxCost, "cost (with the dummy entries, 201 max cost)");
         final int n1 = x.n1;
         final int m1 = x.m1;
         final boolean faithful = mode == Mode.FAITHFUL;
+        final boolean marginals = stopping.rule() == Stopping.Rule.MARGINALS;
+        final double massA = SinkhornKnopp.sum(x.p);
         boolean[] rowForbidden = x.rowHasForbidden();
         boolean[] colForbidden = x.colHasForbidden();
         AbsorbedLogKernel kernel = new AbsorbedLogKernel(x.logKernel(reg), n1, m1);
@@ -126,7 +150,7 @@ public final class MaskedPartialTransport {
         double[] colMax = faithful ? new double[m1] : null;
         double[] scratch = new double[Math.max(n1, m1)];
         double[] e2 = new double[1];
-        // u_i <- reg (log p'_i - lse_j M_ij) + u_i, M = (-C' + u + v) / reg, from row i's reduction
+        // u_i <- reg (log a'_i - lse_j M_ij) + u_i, M = (-C' + u + v) / reg, from row i's reduction
         AbsorbedLogKernel.RowUpdate rowUpdate = (i, lse) -> {
             if (x.p[i] == 0) {   // a row without mass: potential -inf, plan row 0
                 u[i] = Double.NEGATIVE_INFINITY;
@@ -136,34 +160,33 @@ public final class MaskedPartialTransport {
             if (faithful) {
                 full = releaseLse(full, uOld[i] / reg + rowMax[i], rowForbidden[i],
                         () -> releaseRowLse(x, i, uOld[i], v, scratch));
-            } else {
-                double d = Math.exp(full) - x.p[i];   // row marginal of the current plan
-                e2[0] += d * d;
             }
+            double d = Math.exp(full) - x.p[i];   // row marginal of the current plan
+            e2[0] += d * d;
             u[i] = reg * (x.logp[i] - full) + uOld[i];
             return u[i] / reg;
         };
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
-        boolean converged = false;
+        boolean ruleMet = false;
         int done = 0;
-        for (int it = 0; it < maxIterations; it++) {
+        for (int it = 0; it < stopping.maxIterations(); it++) {
             System.arraycopy(u, 0, uOld, 0, n1);
             for (int j = 0; j < m1; j++) {
                 g[j] = v[j] / reg;
             }
             e2[0] = 0;
             kernel.rowsThenColumns(g, rowUpdate, f, colLse, null, rowMax, colMax);
-            if (!faithful) {
-                err = Math.sqrt(e2[0]);
+            if (marginals) {
+                err = Math.sqrt(e2[0]) / massA;
                 errors.add(err);
-                if (err < tolerance) {
+                if (err < stopping.tolerance()) {
                     System.arraycopy(uOld, 0, u, 0, n1);   // keep the plan whose marginals were checked
-                    converged = true;
+                    ruleMet = true;
                     break;
                 }
             }
-            // v_j <- reg (log q'_j - lse_i M_ij) + v_j with the new u
+            // v_j <- reg (log b'_j - lse_i M_ij) + v_j with the new u
             for (int j = 0; j < m1; j++) {
                 if (x.q[j] == 0) {
                     v[j] = Double.NEGATIVE_INFINITY;
@@ -178,7 +201,7 @@ public final class MaskedPartialTransport {
                 v[j] = reg * (x.logq[j] - full) + v[j];
             }
             done = it + 1;
-            if (faithful) {
+            if (!marginals) {
                 double d2 = 0;
                 for (int i = 0; i < n1; i++) {
                     double d = x.p[i] == 0 ? 0 : u[i] - uOld[i];
@@ -186,16 +209,16 @@ public final class MaskedPartialTransport {
                 }
                 err = Math.sqrt(d2);
                 errors.add(err);
-                if (err < tolerance) {
-                    converged = true;
+                if (err < stopping.tolerance()) {
+                    ruleMet = true;
                     break;
                 }
             }
         }
-        String warning = converged ? null : Warnings.notConverged(
-                faithful ? "L2RM partial OT (faithful)" : "L2RM partial OT", done, err, tolerance,
+        return Convergence.finish(x.realPlan(u, v, reg), done, SinkhornKnopp.toArray(errors), err, stopping, ruleMet,
+                null, Convergence.Constraints.measured(() -> x.extendedViolation(u, v, reg)),
+                faithful ? "L2RM partial OT (faithful)" : "L2RM partial OT",
                 faithful ? "the release stops at its cap too (niter=1000)" : "increase the iteration cap or reg");
-        return new TransportResult(x.realPlan(u, v, reg), done, SinkhornKnopp.toArray(errors), err, converged, warning);
     }
 
     /**

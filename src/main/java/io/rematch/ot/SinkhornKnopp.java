@@ -1,5 +1,6 @@
 package io.rematch.ot;
 
+import io.rematch.mask.PairMask;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
@@ -17,9 +18,12 @@ import org.ejml.data.DMatrixRMaj;
  * \[ v \leftarrow b \oslash K^\top u, \qquad u \leftarrow a \oslash K v. \]
  * Every 10th iteration (0, 10, 20, ...) the column-marginal error
  * \(\|v \odot K^\top u - b\|_2\) is computed and the loop stops once it is below the tolerance
- * (POT's {@code stopThr}, default \(10^{-9}\)); at most {@link #DEFAULT_MAX_ITERATIONS}
- * iterations (POT's {@code numItermax}). As in POT, if \(K^\top u\) has a zero or \(u, v\) a
- * non-finite entry, the previous \(u, v\) are kept and the loop stops (with a warning).
+ * times \(\|b\|_1\) ({@link Stopping.Rule#MARGINALS}; POT's {@code stopThr}, default \(10^{-9}\),
+ * is absolute: the same test for histograms of total 1, POT's default); at most 1000 iterations
+ * (POT's {@code numItermax}). As in POT, if \(K^\top u\) has a zero or \(u, v\) a non-finite
+ * entry, the previous \(u, v\) are kept and the loop stops (with a warning). The totals of
+ * \(a\) and \(b\) must agree (to the tolerance, at least \(10^{-9}\) relative): the problem
+ * has no solution otherwise, and POT would run its cap.
  *
  * <p>Implementation: the kernel is computed once as \(e^{-(C - \min C)/\varepsilon}\); the
  * constant shift multiplies \(K\) by a scalar, which changes \(v\) by the inverse scalar and
@@ -32,32 +36,29 @@ import org.ejml.data.DMatrixRMaj;
  */
 public final class SinkhornKnopp implements TransportSolver {
 
-    /** POT 0.8.2 {@code sinkhorn_knopp(numItermax=1000)}. */
-    public static final int DEFAULT_MAX_ITERATIONS = 1000;
-    /** POT 0.8.2 {@code sinkhorn_knopp(stopThr=1e-9)}. */
-    public static final double DEFAULT_TOLERANCE = 1e-9;
     /** POT checks the error every 10th iteration ({@code if ii % 10 == 0}). */
     static final int CHECK_EVERY = 10;
 
     private final double reg;
-    private final int maxIterations;
-    private final double tolerance;
+    private final Stopping stopping;
 
-    /** POT's defaults: 1000 iterations, tolerance \(10^{-9}\). */
+    /** POT's defaults: 1000 iterations, tolerance \(10^{-9}\) ({@link Stopping#marginals()}). */
     public SinkhornKnopp(double reg) {
-        this(reg, DEFAULT_MAX_ITERATIONS, DEFAULT_TOLERANCE);
+        this(reg, Stopping.marginals());
     }
 
     /**
-     * @param reg           entropic regularisation \(\varepsilon > 0\)
-     * @param maxIterations iteration cap \(\ge 1\)
-     * @param tolerance     stop when the column-marginal error is below this (\(\ge 0\); 0 runs
-     *                      exactly {@code maxIterations})
+     * @param reg      entropic regularisation \(\varepsilon > 0\)
+     * @param stopping {@link Stopping.Rule#MARGINALS}: the column-marginal error relative to
+     *                 \(\|b\|_1\); tolerance 0 runs exactly the cap
      */
-    public SinkhornKnopp(double reg, int maxIterations, double tolerance) {
+    public SinkhornKnopp(double reg, Stopping stopping) {
         this.reg = TransportArguments.reg(reg);
-        this.maxIterations = TransportArguments.maxIterations(maxIterations);
-        this.tolerance = TransportArguments.tolerance(tolerance);
+        if (stopping == null) {
+            throw new IllegalArgumentException("stopping is missing");
+        }
+        stopping.requireRule("balanced Sinkhorn", Stopping.Rule.MARGINALS);
+        this.stopping = stopping;
     }
 
     @Override
@@ -65,14 +66,16 @@ public final class SinkhornKnopp implements TransportSolver {
         return "sinkhorn";
     }
 
-    /** Uniform marginals \(a = \mathbf 1/n\), \(b = \mathbf 1/m\). */
-    public TransportResult solve(DMatrixRMaj cost) {
-        return solve(cost, TransportArguments.uniform(cost.numRows), TransportArguments.uniform(cost.numCols));
+    @Override
+    public Stopping stopping() {
+        return stopping;
     }
 
     @Override
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b) {
-        TransportArguments.balanced(cost, a, b);
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
+        TransportArguments.balanced(cost, a, b, forbidden, reg, stopping);
+        final int maxIterations = stopping.maxIterations();
+        final double massB = sum(b);   // the error is relative to the mass
         final int n = cost.numRows;
         final int m = cost.numCols;
 
@@ -81,7 +84,7 @@ public final class SinkhornKnopp implements TransportSolver {
         for (int e = 0; e < n * m; e++) {
             k[e] = Math.exp((cost.data[e] - shift) / -reg);
         }
-        TransportArguments.requireKernelRepresentable(k, n, m, reg, shift, cost, "LogSinkhorn, --method sinkhorn-log");
+        TransportArguments.requireKernelRepresentable(k, n, m, reg, shift, cost, "LogSinkhorn, --method sinkhorn-log", null);
 
         double[] u = new double[n];
         double[] v = new double[m];
@@ -96,7 +99,7 @@ public final class SinkhornKnopp implements TransportSolver {
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
         boolean converged = false;
-        String warning = null;
+        String numerical = null;
         int done = 0;
         for (int ii = 0; ii < maxIterations; ii++) {
             boolean bad = false;
@@ -113,9 +116,9 @@ public final class SinkhornKnopp implements TransportSolver {
                 bad = !allFinite(uNew) || !allFinite(vNew);
             }
             if (bad) {
-                warning = Warnings.warn("Sinkhorn: numerical errors at iteration " + ii
+                numerical = "Sinkhorn: numerical errors at iteration " + ii
                         + " (K^T u has a zero or u, v a non-finite entry); returning the previous iterate."
-                        + " Use the log-domain solver (LogSinkhorn, --method sinkhorn-log) or a larger reg");
+                        + " Use the log-domain solver (LogSinkhorn, --method sinkhorn-log) or a larger reg";
                 break;
             }
             double[] t = u; u = uNew; uNew = t;
@@ -128,17 +131,13 @@ public final class SinkhornKnopp implements TransportSolver {
                     double d = v[j] * ktu[j] - b[j];
                     e2 += d * d;
                 }
-                err = Math.sqrt(e2);
+                err = Math.sqrt(e2) / massB;
                 errors.add(err);
-                if (err < tolerance) {
+                if (err < stopping.tolerance()) {
                     converged = true;
                     break;
                 }
             }
-        }
-        if (!converged && warning == null) {
-            warning = Warnings.notConverged("Sinkhorn", done, err, tolerance,
-                    "increase the iteration cap or reg");
         }
         for (int i = 0; i < n; i++) {
             int row = i * m;
@@ -146,7 +145,16 @@ public final class SinkhornKnopp implements TransportSolver {
                 k[row + j] = u[i] * k[row + j] * v[j];
             }
         }
-        return new TransportResult(DMatrixRMaj.wrap(n, m, k), done, toArray(errors), err, converged, warning);
+        return Convergence.finish(DMatrixRMaj.wrap(n, m, k), done, toArray(errors), err, stopping, converged, numerical,
+                Convergence.Constraints.balanced(a, b, massB), "Sinkhorn", "increase the iteration cap or reg");
+    }
+
+    static double sum(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return s;
     }
 
     /** {@code out = K^T w} for a row-major {@code n x m} kernel. */

@@ -1,6 +1,8 @@
 package io.rematch.ot;
 
 import io.rematch.check.Checks;
+import io.rematch.mask.PairMask;
+import java.util.Locale;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -17,6 +19,14 @@ final class TransportArguments {
      */
     static final double MASS_SLACK = 1e-12;
 
+    /**
+     * The smallest \(\varepsilon / \max|C|\) accepted. The solvers exponentiate \(-C/\varepsilon\)
+     * (shifted or not), whose rounding error is about \(2\cdot10^{-16}\max|C|/\varepsilon\); at this
+     * ratio that is \(2\cdot10^{-6}\), a relative error of the same size in every plan entry. Below it
+     * the plan is rounding noise (at \(\varepsilon = 10^{-300}\) its entries overflow).
+     */
+    static final double MIN_RELATIVE_REG = 1e-10;
+
     private TransportArguments() {
     }
 
@@ -31,22 +41,25 @@ final class TransportArguments {
             throw new IllegalArgumentException(name + " is missing");
         }
         if (h.length != length) {
-            throw new IllegalArgumentException(name + " must have length " + length + " (the cost is "
-                    + (name.equals("a") || name.equals("p") ? "n x m, n = " : "n x m, m = ") + length + "), got " + h.length);
+            throw new IllegalArgumentException(name + " must have length " + length + " (the cost is n x m, "
+                    + (name.equals("a") ? "n" : "m") + " = " + length + "), got " + h.length);
         }
         double total = 0;
         for (int k = 0; k < h.length; k++) {
             double v = h[k];
             if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException(String.format("%s[%d] is %s; expected finite masses", name, k, v));
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s[%d] is %s; expected finite masses", name, k, v));
             }
             if (v < 0) {
-                throw new IllegalArgumentException(String.format("%s[%d] = %s is negative; masses must be >= 0", name, k, v));
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s[%d] = %s is negative; masses must be >= 0", name, k, v));
             }
             total += v;
         }
         if (!(total > 0)) {
             throw new IllegalArgumentException(name + " has total mass 0; expected a positive total");
+        }
+        if (Double.isInfinite(total)) {
+            throw new IllegalArgumentException(name + " has a total mass that overflows; rescale the masses");
         }
         return total;
     }
@@ -58,40 +71,96 @@ final class TransportArguments {
         return h;
     }
 
-    /** \(0 < m \le \min(\|a\|_1, \|b\|_1)\) (POT: "Problem infeasible"), up to {@link #MASS_SLACK}. */
+    /**
+     * \(0 < \mathfrak m \le \min(\|a\|_1, \|b\|_1)\) (POT: "Problem infeasible"), up to
+     * {@link #MASS_SLACK}; {@code +infinity} asks for that minimum. Returns the mass to move.
+     */
     static double mass(double mass, double sumA, double sumB) {
         double cap = Math.min(sumA, sumB);
+        if (mass == Double.POSITIVE_INFINITY) {
+            return cap;
+        }
         if (!Double.isFinite(mass) || !(mass > 0) || mass > cap * (1 + MASS_SLACK)) {
             throw new IllegalArgumentException("mass must be in (0, min(sum a, sum b)] = (0, " + cap + "], got " + mass);
         }
         return Math.min(mass, cap);
     }
 
-    /** A solver's transported mass parameter: finite and \(> 0\) (checked against a, b at solve time). */
+    /** A solver's transported mass parameter: \(> 0\), finite or {@code +infinity} (all that fits). */
     static double massParameter(double mass) {
-        return Checks.positive("mass", mass);
+        if (!(mass > 0)) {
+            throw new IllegalArgumentException("mass must be > 0 (or infinity: all that the marginals allow), got " + mass);
+        }
+        return mass;
     }
 
-    /** The checks of a balanced problem: finite cost, histograms a and b of its shape. */
-    static void balanced(DMatrixRMaj cost, double[] a, double[] b) {
+    /**
+     * The checks of a balanced problem: finite cost, histograms of its shape with equal totals
+     * (to \(\max(\text{tolerance}, 10^{-9})\) relative: the iteration cannot meet marginals whose
+     * totals differ by more), no mask, a regularisation the cost's scale allows.
+     */
+    static void balanced(DMatrixRMaj cost, double[] a, double[] b, PairMask mask, double reg, Stopping stopping) {
         cost(cost);
-        histogram("a", a, cost.numRows);
-        histogram("b", b, cost.numCols);
+        double sumA = histogram("a", a, cost.numRows);
+        double sumB = histogram("b", b, cost.numCols);
+        if (mask != null) {
+            throw new IllegalArgumentException("mask: balanced Sinkhorn takes no forbidden entries (they can make"
+                    + " its marginals infeasible); use partial OT (partial, partial-log or l2rm)");
+        }
+        double slack = Math.max(stopping.tolerance(), 1e-9) * Math.max(sumA, sumB);
+        if (Math.abs(sumA - sumB) > slack) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "a and b must have equal totals for balanced transport, got sum a = %.17g and sum b = %.17g;"
+                            + " normalise them, or use partial OT to move only min(sum a, sum b)", sumA, sumB));
+        }
+        regForCost(reg, maxAbs(cost), "cost");
     }
 
     /**
      * The checks of a partial problem: finite cost, histograms a and b of its shape, the mass
-     * within \((0, \min(\|a\|_1, \|b\|_1)]\), a feasible mask (or none). Returns the mass to move.
+     * within \((0, \min(\|a\|_1, \|b\|_1)]\), a mask of the cost's shape that leaves room for
+     * the mass, a regularisation the cost's scale allows. Returns the mass to move.
      */
-    static double partial(DMatrixRMaj cost, double[] a, double[] b, double mass, TransportMask mask) {
+    static double partial(DMatrixRMaj cost, double[] a, double[] b, double mass, PairMask mask, double reg) {
         cost(cost);
         double sumA = histogram("a", a, cost.numRows);
         double sumB = histogram("b", b, cost.numCols);
         double m = mass(mass, sumA, sumB);
         if (mask != null) {
-            mask.requireFeasible("mask", cost.numRows, cost.numCols);
+            requireRoom(mask, a, b, m, cost.numRows, cost.numCols);
         }
+        regForCost(reg, maxAbs(cost), "cost");
         return m;
+    }
+
+    /**
+     * Throws, naming {@code mask}, unless the mask has the cost's shape and the rows and columns
+     * with an allowed entry can hold mass {@code m}. A row (or column) with every entry forbidden
+     * is allowed: partial transport need not use every row. (The test is necessary, not sufficient,
+     * for feasibility; a problem that still cannot carry the mass ends with an infeasible plan and
+     * {@code converged = false}.)
+     */
+    static void requireRoom(PairMask mask, double[] a, double[] b, double m, int n, int cols) {
+        if (mask.rows() != n || mask.cols() != cols) {
+            throw new IllegalArgumentException("mask must be " + n + " x " + cols + " like the cost, got "
+                    + mask.rows() + " x " + mask.cols());
+        }
+        double rowRoom = 0, colRoom = 0;
+        for (int i = 0; i < n; i++) {
+            rowRoom += mask.rowCount(i) < cols ? a[i] : 0;
+        }
+        for (int j = 0; j < cols; j++) {
+            colRoom += mask.colCount(j) < n ? b[j] : 0;
+        }
+        double room = Math.min(rowRoom, colRoom);
+        if (room == 0) {
+            throw new IllegalArgumentException("mask forbids every entry that has mass on both sides; nothing can be transported");
+        }
+        if (m > room * (1 + MASS_SLACK)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "mask leaves room for a mass of %.6g only (the rows"
+                    + " and columns with an allowed entry hold no more), below the mass %.6g to transport; lower the mass"
+                    + " or forbid less", room, m));
+        }
     }
 
     /** A finite regularisation \(\varepsilon > 0\). */
@@ -99,23 +168,25 @@ final class TransportArguments {
         return Checks.positive("reg", reg);
     }
 
-    /** An iteration cap \(\ge 1\). */
-    static int maxIterations(int maxIterations) {
-        return Checks.atLeast("maxIterations", maxIterations, 1);
-    }
-
-    /** A stopping tolerance \(\ge 0\) (0 runs exactly the iteration cap). */
-    static double tolerance(double tol) {
-        return Checks.nonNegative("tolerance", tol);
+    /** Throws, naming {@code reg}, if \(\varepsilon < 10^{-10} \max|C|\) ({@link #MIN_RELATIVE_REG}). */
+    static void regForCost(double reg, double maxAbsCost, String costName) {
+        double least = MIN_RELATIVE_REG * maxAbsCost;
+        if (reg < least) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "reg = %s is too small for a %s of magnitude %.3g: the exponents -%s/reg would carry rounding"
+                            + " errors above 1e-6 and the plan would be noise; use reg >= %.3g (1e-10 x max |%s|) or"
+                            + " rescale the %s", reg, costName, maxAbsCost, costName, least, costName, costName));
+        }
     }
 
     /**
      * Throws, naming {@code reg}, if some row or column of the Gibbs kernel \(e^{-C/\varepsilon}\)
      * (shifted so that its largest entry is 1) has no normal entry: the scaling-domain iteration
-     * would divide by 0 and return NaN there (POT issue #723). Forbidden entries are 0 and ignored.
+     * would divide by 0 and return NaN there (POT issue #723). Rows and columns whose entries
+     * are all forbidden are 0 by design and skipped.
      */
     static void requireKernelRepresentable(double[] kernel, int n, int m, double reg, double costShift,
-                                           DMatrixRMaj cost, String logMethod) {
+                                           DMatrixRMaj cost, String logMethod, PairMask forbidden) {
         double[] colMax = new double[m];
         for (int i = 0; i < n; i++) {
             double rowMax = 0;
@@ -124,37 +195,43 @@ final class TransportArguments {
                 rowMax = Math.max(rowMax, k);
                 colMax[j] = Math.max(colMax[j], k);
             }
-            if (rowMax < Double.MIN_NORMAL) {
-                throw underflow("row", i, rowMin(cost, i) - costShift, reg, logMethod);
+            boolean closed = forbidden != null && forbidden.rowCount(i) == m;
+            if (rowMax < Double.MIN_NORMAL && !closed) {
+                throw underflow("row", i, rowMin(cost, i, forbidden) - costShift, reg, logMethod);
             }
         }
         for (int j = 0; j < m; j++) {
-            if (colMax[j] < Double.MIN_NORMAL) {
-                throw underflow("column", j, colMin(cost, j) - costShift, reg, logMethod);
+            boolean closed = forbidden != null && forbidden.colCount(j) == n;
+            if (colMax[j] < Double.MIN_NORMAL && !closed) {
+                throw underflow("column", j, colMin(cost, j, forbidden) - costShift, reg, logMethod);
             }
         }
     }
 
     private static IllegalArgumentException underflow(String what, int index, double gap, double reg, String logMethod) {
-        return new IllegalArgumentException(String.format(
+        return new IllegalArgumentException(String.format(Locale.ROOT,
                 "reg = %s is too small for the scaling-domain solver: exp(-cost/reg) underflows to 0 on every"
                         + " allowed entry of %s %d (its cheapest cost exceeds the overall cheapest by %.6g, and"
                         + " %.6g / reg = %.6g > 708); use the log-domain method (%s) or a larger reg",
                 reg, what, index, gap, gap, gap / reg, logMethod));
     }
 
-    private static double rowMin(DMatrixRMaj c, int i) {
+    private static double rowMin(DMatrixRMaj c, int i, PairMask forbidden) {
         double v = Double.POSITIVE_INFINITY;
         for (int j = 0; j < c.numCols; j++) {
-            v = Math.min(v, c.data[i * c.numCols + j]);
+            if (forbidden == null || !forbidden.contains(i, j)) {
+                v = Math.min(v, c.data[i * c.numCols + j]);
+            }
         }
         return v;
     }
 
-    private static double colMin(DMatrixRMaj c, int j) {
+    private static double colMin(DMatrixRMaj c, int j, PairMask forbidden) {
         double v = Double.POSITIVE_INFINITY;
         for (int i = 0; i < c.numRows; i++) {
-            v = Math.min(v, c.data[i * c.numCols + j]);
+            if (forbidden == null || !forbidden.contains(i, j)) {
+                v = Math.min(v, c.data[i * c.numCols + j]);
+            }
         }
         return v;
     }
@@ -164,6 +241,15 @@ final class TransportArguments {
         double v = Double.POSITIVE_INFINITY;
         for (int k = 0; k < c.numRows * c.numCols; k++) {
             v = Math.min(v, c.data[k]);
+        }
+        return v;
+    }
+
+    /** \(\max |C_{ij}|\). */
+    static double maxAbs(DMatrixRMaj c) {
+        double v = 0;
+        for (int k = 0; k < c.numRows * c.numCols; k++) {
+            v = Math.max(v, Math.abs(c.data[k]));
         }
         return v;
     }

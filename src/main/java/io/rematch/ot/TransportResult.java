@@ -6,18 +6,20 @@ import org.ejml.data.DMatrixRMaj;
  * What an optimal-transport solver returns: the plan \(\pi\) and how the iteration ended.
  *
  * <p>Solvers never throw when they reach their iteration cap: they return the last iterate with
- * {@code converged = false} and a {@link #warning()} (also logged at {@code WARNING} level on the
- * {@code io.rematch.ot} {@link java.util.logging.Logger}), as POT does with
- * {@code warnings.warn("Sinkhorn did not converge...")}. Caller mistakes (bad marginals, a
- * negative regularisation, ...) throw {@link IllegalArgumentException} before any iteration.
+ * {@code converged = false} and a {@link #warning()}, as POT does with
+ * {@code warnings.warn("Sinkhorn did not converge...")}. The library prints nothing; the
+ * command line prints the warning once. Caller mistakes (bad marginals, a negative
+ * regularisation, ...) throw {@link IllegalArgumentException} before any iteration.
  *
  * @param plan       the transport plan, {@code rows x cols} of the cost, entries \(\ge 0\) and finite
  * @param iterations iterations whose result is in {@code plan} (POT's {@code log['niter'] + 1})
  * @param errors     the stopping errors in the order they were computed (each solver documents
  *                   which error and how often; POT's {@code log['err']})
  * @param error      the last computed stopping error ({@code NaN} if none was computed)
- * @param converged  whether the stopping rule was met before the iteration cap
- * @param warning    why the solver stopped early or did not converge; {@code null} when it converged
+ * @param converged  whether the stopping rule was met before the iteration cap <em>and</em> the
+ *                   plan meets the constraints of its problem ({@link Stopping})
+ * @param warning    why the solver did not converge, or what else the caller should know;
+ *                   {@code null} when there is nothing to say
  */
 public record TransportResult(DMatrixRMaj plan, int iterations, double[] errors, double error,
                               boolean converged, String warning) {
@@ -66,9 +68,9 @@ public record TransportResult(DMatrixRMaj plan, int iterations, double[] errors,
 
     /** \(\langle C, \pi \rangle = \sum_{ij} C_{ij} \pi_{ij}\), the transport cost (POT's {@code partial_w_dist}). */
     public double cost(DMatrixRMaj c) {
-        if (c.numRows != plan.numRows || c.numCols != plan.numCols) {
+        if (c == null || c.numRows != plan.numRows || c.numCols != plan.numCols) {
             throw new IllegalArgumentException("cost must be " + plan.numRows + " x " + plan.numCols
-                    + " like the plan, got " + c.numRows + " x " + c.numCols);
+                    + " like the plan, got " + (c == null ? "none" : c.numRows + " x " + c.numCols));
         }
         double t = 0;
         for (int k = 0; k < plan.numRows * plan.numCols; k++) {
@@ -88,39 +90,31 @@ public record TransportResult(DMatrixRMaj plan, int iterations, double[] errors,
     }
 
     /**
-     * This result (if not converged), with a sentence added to its warning when the plan breaks the partial
-     * problem's constraints by more than {@code 1e-6} relative: rows above {@code a}, columns
-     * above {@code b}, or a total mass other than {@code mass}. A solver stopped at its cap can
-     * return a small last change while mass still sits in the wrong rows; this says so.
+     * For each row, the column of its largest plan entry, or -1 where the row carries no mass
+     * (ties go to the first column): what the plan proposes to match each row with.
      */
-    TransportResult withConstraintReport(double[] a, double[] b, double mass) {
-        if (converged) {
-            return this;
+    public int[] rowArgMax() {
+        int m = plan.numCols;
+        int[] pick = new int[plan.numRows];
+        for (int i = 0; i < plan.numRows; i++) {
+            int best = -1;
+            double top = 0;
+            for (int j = 0; j < m; j++) {
+                double v = plan.data[i * m + j];
+                if (v > top) {
+                    top = v;
+                    best = j;
+                }
+            }
+            pick[i] = best;
         }
-        double scale = Math.max(mass, Double.MIN_NORMAL);
-        double rows = maxRowExcess(a), cols = maxColExcess(b), massError = Math.abs(mass() - mass);
-        StringBuilder note = new StringBuilder();
-        if (rows > 1e-6 * scale) {
-            note.append(String.format(java.util.Locale.ROOT, " row sums exceed a by up to %.3g;", rows));
-        }
-        if (cols > 1e-6 * scale) {
-            note.append(String.format(java.util.Locale.ROOT, " column sums exceed b by up to %.3g;", cols));
-        }
-        if (massError > 1e-6 * scale) {
-            note.append(String.format(java.util.Locale.ROOT, " total mass is off by %.3g;", massError));
-        }
-        if (note.length() == 0) {
-            return this;
-        }
-        String text = (warning != null ? warning + ". " : "after " + iterations + " iterations: ")
-                + "the plan is not feasible:" + note.substring(0, note.length() - 1)
-                + " (run more iterations or raise reg)";
-        return new TransportResult(plan, iterations, errors, error, converged, Warnings.warn(text));
+        return pick;
     }
 
     private static double maxExcess(double[] sums, double[] cap, String name) {
-        if (cap.length != sums.length) {
-            throw new IllegalArgumentException(name + " must have length " + sums.length + ", got " + cap.length);
+        if (cap == null || cap.length != sums.length) {
+            throw new IllegalArgumentException(name + " must have length " + sums.length + ", got "
+                    + (cap == null ? "none" : cap.length));
         }
         double e = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < sums.length; k++) {

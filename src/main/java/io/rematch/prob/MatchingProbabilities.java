@@ -1,5 +1,6 @@
 package io.rematch.prob;
 
+import io.rematch.numeric.Mode;
 import org.ejml.data.DMatrixRMaj;
 
 /**

@@ -1,6 +1,7 @@
 package io.rematch.prob;
 
 import io.rematch.check.Checks;
+import io.rematch.numeric.Mode;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -10,32 +11,53 @@ import org.ejml.data.DMatrixRMaj;
  * <p>For a score matrix \(S\) (rows: images, columns: texts) and temperature \(\tau\), RCL's
  * matching probabilities (Eq. 1-2) are the row softmax \(p^{v2t}_{ij} = e^{S_{ij}/\tau} / \sum_l
  * e^{S_{il}/\tau}\) and the column softmax \(p^{t2v}_{ji} = e^{S_{ij}/\tau} / \sum_l
- * e^{S_{lj}/\tau}\). With \(z = S/\tau\), row \(i\) is stored as a shift \(m_i\) and a norm
- * \(Z_i = \sum_l e^{z_{il} - m_i}\) (plus \(10^{-10}\) in {@link Mode#FAITHFUL}), so
- * \(p_{ij} = e^{z_{ij} - m_i} / Z_i\); columns likewise.
+ * e^{S_{lj}/\tau}\). Row \(i\) is stored as a shift \(m_i\) (in score units) and a norm
+ * \(Z_i = \sum_l e^{(S_{il} - m_i)/\tau}\) (plus \(10^{-10}\) in {@link Mode#FAITHFUL}), so
+ * \(p_{ij} = e^{(S_{ij} - m_i)/\tau} / Z_i\); columns likewise.
  *
- * <p>In {@link Mode#STABLE} the shift is the row maximum, whose term is exactly 1; in
- * {@link Mode#FAITHFUL} there is no shift. In both, the sum of the other terms ({@code rest}) is
- * kept apart from the largest term, so that \(1 - p\) of the largest entry is
- * {@code rest / Z} without cancellation. This is what lets the complementary losses evaluate
- * \(\log(1 - p)\) accurately when one probability approaches 1. Cost: one sweep for the maxima
- * (no exponentials) and one that computes one exponential per entry (stable mode derives the
- * column-shifted term from the row-shifted one by two per-row/per-column factors whenever the
- * shifts span less than 600, else takes a second exponential).
+ * <p>In {@link Mode#STABLE} the shift is the row maximum, whose term is exactly 1, and the
+ * exponent is formed as \((S_{ij} - m_i)/\tau\), a difference before the division: finite for
+ * every finite score matrix, even where \(S/\tau\) itself overflows (scores near
+ * {@code Double.MAX_VALUE}). In {@link Mode#FAITHFUL} there is no shift, as in the release
+ * (\(e^{S/\tau}\), which overflows for \(S/\tau > 709\)). In both, the sum of the other terms
+ * ({@code rest}) is kept apart from the largest term, so that \(1 - p\) of the largest entry is
+ * {@code rest / Z} without cancellation: this lets the complementary losses evaluate
+ * \(\log(1 - p)\) accurately when one probability approaches 1.
+ *
+ * <p><b>Saturated rows.</b> When the gap between a row's largest and second-largest score
+ * exceeds about \(460\tau\), {@code rest} falls below \(10^{-200}\) (and underflows to 0 beyond
+ * \(745\tau\)), while \(\log(1 - p)\) of the largest entry is still an ordinary number (-873 on
+ * cosine scores times 200 at \(\tau = 0.05\)). In stable mode such a row is <em>saturated</em>
+ * ({@link #rowSaturated}) and its \(\log \mathrm{rest}\) is computed exactly, as a log-sum-exp
+ * shifted by the second-largest score, so that {@link #rowLogComplement} is finite and exact
+ * wherever the math is.
+ *
+ * <p>Cost: one sweep for the maxima (no exponentials) and one that computes one exponential per
+ * entry (stable mode derives the column-shifted term from the row-shifted one by two
+ * per-row/per-column factors whenever the shifts span less than \(600\tau\), else takes a second
+ * exponential); a saturated row or column costs one more pass over it.
  */
 public final class SoftmaxStatistics {
+
+    /**
+     * Below this, the sum of a row's non-largest terms is treated as saturated: \(1/\mathrm{rest}\)
+     * and products with it would leave the range where the direct formulas are safe.
+     */
+    public static final double SATURATION = 1e-200;
 
     final int rows;
     final int cols;
     final double invTau;
     final Mode mode;
-    /** Row shift m_i (0 in faithful mode), row norm Z_i, sum of the non-argmax terms, argmax index. */
+    /** Row shift m_i in score units (0 in faithful mode), row norm Z_i, sum of the non-argmax terms, argmax index. */
     final double[] rowShift, rowNorm, rowRest;
     final int[] rowArgMax;
     final double[] colShift, colNorm, colRest;
     final int[] colArgMax;
     /** log Z_i and log Z_j, so that log-probabilities cost no logarithm per entry. */
     final double[] rowLogNorm, colLogNorm;
+    /** log rest, exact also where rest underflows (stable mode). */
+    final double[] rowLogRest, colLogRest;
 
     private SoftmaxStatistics(int rows, int cols, double tau, Mode mode) {
         this.rows = rows;
@@ -52,6 +74,8 @@ public final class SoftmaxStatistics {
         colArgMax = new int[cols];
         rowLogNorm = new double[rows];
         colLogNorm = new double[cols];
+        rowLogRest = new double[rows];
+        colLogRest = new double[cols];
     }
 
     /**
@@ -60,6 +84,7 @@ public final class SoftmaxStatistics {
      * @param scores similarity matrix \(S\), rows = queries of the first modality
      * @param tau    temperature \(\tau > 0\)
      * @param mode   stable or faithful evaluation
+     * @throws IllegalArgumentException naming {@code scores}, {@code tau} or {@code mode}
      */
     public static SoftmaxStatistics of(DMatrixRMaj scores, double tau, Mode mode) {
         return of(scores, tau, mode, null, null);
@@ -68,10 +93,11 @@ public final class SoftmaxStatistics {
     /**
      * As {@link #of(DMatrixRMaj, double, Mode)}, also keeping the unnormalised terms so that a
      * caller that needs every probability does not recompute the exponentials: on return
-     * {@code rowTerms[i*cols+j]} \(= e^{z_{ij} - m_i}\) and {@code colTerms[i*cols+j]}
-     * \(= e^{z_{ij} - m_j}\) (column shift); divide by {@link #rowNorm(int)} /
+     * {@code rowTerms[i*cols+j]} \(= e^{(S_{ij} - m_i)/\tau}\) and {@code colTerms[i*cols+j]}
+     * \(= e^{(S_{ij} - m_j)/\tau}\) (column shift); divide by {@link #rowNorm(int)} /
      * {@link #colNorm(int)} to get the probabilities. In faithful mode the two are the same
-     * numbers (no shift), so {@code colTerms} may be the same array as {@code rowTerms}.
+     * numbers (no shift), so {@code colTerms} may be the same array as {@code rowTerms}. This is
+     * the one place the scores are checked (finite, non-empty), so a loss validates them once.
      *
      * @param rowTerms null, or an array of at least rows*cols entries to fill
      * @param colTerms null, or an array of at least rows*cols entries to fill
@@ -88,14 +114,15 @@ public final class SoftmaxStatistics {
         for (int j = 0; j < st.cols; j++) {
             st.colLogNorm[j] = Math.log(st.colNorm[j]);
         }
+        st.logRests(scores.data);
         return st;
     }
 
     private void compute(double[] s, double[] rowTerms, double[] colTerms) {
         final int n = rows, m = cols;
         final boolean stable = mode == Mode.STABLE;
-        // Sweep 1: the largest entry of every row and column (the stable shifts, and the entry
-        // whose complement 1 - p needs care).
+        // Sweep 1: the largest score of every row and column (the stable shifts, and the entry
+        // whose complement 1 - p needs care). Compared in score units: tau > 0 keeps the order.
         double[] rowMax = new double[n];
         double[] colMax = new double[m];
         java.util.Arrays.fill(colMax, Double.NEGATIVE_INFINITY);
@@ -104,7 +131,7 @@ public final class SoftmaxStatistics {
             double best = Double.NEGATIVE_INFINITY;
             int arg = 0;
             for (int j = 0; j < m; j++) {
-                double z = s[base + j] * invTau;
+                double z = s[base + j];
                 if (z > best) {
                     best = z;
                     arg = j;
@@ -121,9 +148,9 @@ public final class SoftmaxStatistics {
             System.arraycopy(rowMax, 0, rowShift, 0, n);
             System.arraycopy(colMax, 0, colShift, 0, m);
         } // faithful: the release does not shift (E = exp(S / tau))
-        // Stable mode needs e^{z - m_i} and e^{z - c_j}. When all shifts lie within 600 of the
-        // global maximum M (always, for cosine scores and tau >= 0.002), the second is the first
-        // times e^{m_i - M} e^{M - c_j}: one exponential per entry instead of two, no overflow.
+        // Stable mode needs e^{(s - m_i)/tau} and e^{(s - c_j)/tau}. When all shifts lie within
+        // 600 tau of the global maximum M (always, for cosine scores and tau >= 0.002), the second
+        // is the first times e^{(m_i - M)/tau} e^{(M - c_j)/tau}: one exponential per entry, no overflow.
         double globalMax = Double.NEGATIVE_INFINITY, lowestShift = Double.POSITIVE_INFINITY;
         for (double v : rowMax) {
             globalMax = Math.max(globalMax, v);
@@ -132,15 +159,15 @@ public final class SoftmaxStatistics {
         for (double v : colMax) {
             lowestShift = Math.min(lowestShift, v);
         }
-        final boolean factored = stable && globalMax - lowestShift < 600;
+        final boolean factored = stable && (globalMax - lowestShift) * invTau < 600;
         double[] rowFactor = new double[n];
         double[] colFactor = new double[m];
         if (factored) {
             for (int i = 0; i < n; i++) {
-                rowFactor[i] = Math.exp(rowMax[i] - globalMax);
+                rowFactor[i] = Math.exp((rowMax[i] - globalMax) * invTau);
             }
             for (int j = 0; j < m; j++) {
-                colFactor[j] = Math.exp(globalMax - colMax[j]);
+                colFactor[j] = Math.exp((globalMax - colMax[j]) * invTau);
             }
         }
         // Sweep 2: the terms, summed without the largest one, which is added last.
@@ -153,11 +180,11 @@ public final class SoftmaxStatistics {
             int arg = rowArgMax[i];
             double rest = 0;
             for (int j = 0; j < m; j++) {
-                double z = s[base + j] * invTau;
-                double er = Math.exp(z - shift);
+                double sij = s[base + j];
+                double er = Math.exp((sij - shift) * invTau);
                 double ec = !stable ? er
                         : i == colArgMax[j] ? 1.0 // e^0, exactly
-                        : factored ? er * rf * colFactor[j] : Math.exp(z - colShift[j]);
+                        : factored ? er * rf * colFactor[j] : Math.exp((sij - colShift[j]) * invTau);
                 if (j != arg) {
                     rest += er;
                 } else {
@@ -184,6 +211,48 @@ public final class SoftmaxStatistics {
         for (int j = 0; j < m; j++) {
             colNorm[j] = colTop[j] + colRest[j] + eps;
         }
+    }
+
+    /**
+     * \(\log \mathrm{rest}\) of every row and column; for saturated ones (stable mode) exactly,
+     * as \((s_2 - m)/\tau + \log\sum_{l \ne \arg\max} e^{(S_l - s_2)/\tau}\) with \(s_2\) the
+     * second-largest score.
+     */
+    private void logRests(double[] s) {
+        final boolean stable = mode == Mode.STABLE;
+        for (int i = 0; i < rows; i++) {
+            if (stable && rowRest[i] < SATURATION) {
+                rowLogRest[i] = exactLogRest(s, i * cols, 1, cols, rowArgMax[i], rowShift[i]);
+            } else {
+                rowLogRest[i] = Math.log(rowRest[i]);
+            }
+        }
+        for (int j = 0; j < cols; j++) {
+            if (stable && colRest[j] < SATURATION) {
+                colLogRest[j] = exactLogRest(s, j, cols, rows, colArgMax[j], colShift[j]);
+            } else {
+                colLogRest[j] = Math.log(colRest[j]);
+            }
+        }
+    }
+
+    private double exactLogRest(double[] s, int offset, int stride, int len, int top, double shift) {
+        double second = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < len; k++) {
+            if (k != top) {
+                second = Math.max(second, s[offset + k * stride]);
+            }
+        }
+        if (second == Double.NEGATIVE_INFINITY) {
+            return Double.NEGATIVE_INFINITY; // a single entry: p = 1 exactly, nothing else
+        }
+        double sum = 0;
+        for (int k = 0; k < len; k++) {
+            if (k != top) {
+                sum += Math.exp((s[offset + k * stride] - second) * invTau);
+            }
+        }
+        return (second - shift) * invTau + Math.log(sum);
     }
 
     /** Number of rows of the score matrix. */
@@ -221,14 +290,28 @@ public final class SoftmaxStatistics {
         return colNorm[j];
     }
 
+    /**
+     * Whether row {@code i}'s largest probability is within {@link #SATURATION} of 1 (stable mode
+     * only; faithful mode keeps the release's arithmetic): then \(1 - p\) and \(p/(1-p)\) are out
+     * of the direct formulas' range and only their logarithms ({@link #rowLogComplement}) are safe.
+     */
+    public boolean rowSaturated(int i) {
+        return mode == Mode.STABLE && rowRest[i] < SATURATION;
+    }
+
+    /** As {@link #rowSaturated} for column {@code j}. */
+    public boolean colSaturated(int j) {
+        return mode == Mode.STABLE && colRest[j] < SATURATION;
+    }
+
     /** Eq. 1: \(p^{v2t}_{ij}\) given the raw score \(S_{ij}\). */
     public double rowProbability(int i, double score) {
-        return Math.exp(score * invTau - rowShift[i]) / rowNorm[i];
+        return Math.exp((score - rowShift[i]) * invTau) / rowNorm[i];
     }
 
     /** Eq. 2: \(p^{t2v}_{ji}\) (text \(j\) querying image \(i\)) given the raw score \(S_{ij}\). */
     public double colProbability(int j, double score) {
-        return Math.exp(score * invTau - colShift[j]) / colNorm[j];
+        return Math.exp((score - colShift[j]) * invTau) / colNorm[j];
     }
 
     /**
@@ -246,17 +329,36 @@ public final class SoftmaxStatistics {
         return i == colArgMax[j] ? (colRest[j] + epsilon()) / colNorm[j] : 1.0 - q;
     }
 
+    /**
+     * \(\log(1 - p^{v2t}_{ij})\) for the probability {@code p} of entry (i, j), finite wherever
+     * it is mathematically: \(\log\mathrm{rest}_i - \log Z_i\) for the row's largest entry (exact
+     * even where rest underflows, in stable mode), \(\log(1 - p)\) by {@code log1p} for the
+     * others. \(-\infty\) only for a one-column row.
+     */
+    public double rowLogComplement(int i, int j, double p) {
+        return j == rowArgMax[i] ? logComplementOfTop(rowLogRest[i], rowRest[i], rowLogNorm[i]) : Math.log1p(-p);
+    }
+
+    /** \(\log(1 - p^{t2v}_{ji})\), as {@link #rowLogComplement} for column {@code j}. */
+    public double colLogComplement(int i, int j, double q) {
+        return i == colArgMax[j] ? logComplementOfTop(colLogRest[j], colRest[j], colLogNorm[j]) : Math.log1p(-q);
+    }
+
+    private double logComplementOfTop(double logRest, double rest, double logNorm) {
+        return mode == Mode.STABLE ? logRest - logNorm : Math.log(rest + epsilon()) - logNorm;
+    }
+
     private double epsilon() {
         return mode == Mode.STABLE ? 0.0 : Mode.RELEASE_EPSILON;
     }
 
     /** \(\log p^{v2t}_{ij}\) without forming the probability (finite even where it underflows). */
     public double rowLogProbability(int i, double score) {
-        return score * invTau - rowShift[i] - rowLogNorm[i];
+        return (score - rowShift[i]) * invTau - rowLogNorm[i];
     }
 
     /** \(\log p^{t2v}_{ji}\) without forming the probability. */
     public double colLogProbability(int j, double score) {
-        return score * invTau - colShift[j] - colLogNorm[j];
+        return (score - colShift[j]) * invTau - colLogNorm[j];
     }
 }

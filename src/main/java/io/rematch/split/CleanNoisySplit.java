@@ -57,7 +57,7 @@ public final class CleanNoisySplit {
         public int cleanCount() {
             int c = 0;
             for (boolean b : clean) {
-                c += b ? 0 : 1;
+                c += b ? 1 : 0;
             }
             return c;
         }

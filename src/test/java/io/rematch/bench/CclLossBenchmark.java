@@ -4,7 +4,7 @@ import io.rematch.loss.ComplementaryBound;
 import io.rematch.loss.ComplementaryContrastiveLoss;
 import io.rematch.loss.LossValue;
 import io.rematch.loss.Negatives;
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.ejml.data.DMatrixRMaj;

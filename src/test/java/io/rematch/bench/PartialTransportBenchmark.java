@@ -1,12 +1,12 @@
 package io.rematch.bench;
 
+import io.rematch.numeric.Mode;
 import io.rematch.ot.EntropicPartialTransport;
 import io.rematch.ot.LogEntropicPartialTransport;
 import io.rematch.ot.LogSinkhorn;
 import io.rematch.ot.MaskedPartialTransport;
 import io.rematch.ot.SinkhornKnopp;
 import io.rematch.ot.TransportResult;
-import io.rematch.prob.Mode;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +114,7 @@ public class PartialTransportBenchmark {
 
     @Benchmark
     public TransportResult partial() {
-        return new EntropicPartialTransport(REG, MASS, ITERATIONS, 0).solve(cost, uniform, uniform);
+        return new EntropicPartialTransport(REG, MASS, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.PLAN_CHANGE, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     /**
@@ -129,27 +129,27 @@ public class PartialTransportBenchmark {
 
     @Benchmark
     public TransportResult partialLog() {
-        return new LogEntropicPartialTransport(REG, MASS, ITERATIONS, 0).solve(cost, uniform, uniform);
+        return new LogEntropicPartialTransport(REG, MASS, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.PLAN_CHANGE, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     @Benchmark
     public TransportResult sinkhorn() {
-        return new SinkhornKnopp(REG, ITERATIONS, 0).solve(cost, uniform, uniform);
+        return new SinkhornKnopp(REG, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     @Benchmark
     public TransportResult sinkhornLog() {
-        return new LogSinkhorn(REG, ITERATIONS, 0).solve(cost, uniform, uniform);
+        return new LogSinkhorn(REG, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     @Benchmark
     public TransportResult l2rmFaithful() {
-        return new MaskedPartialTransport(REG, 0.1, Mode.FAITHFUL, ITERATIONS, 0).solveBatch(cost);
+        return new MaskedPartialTransport(REG, 0.1, Mode.FAITHFUL, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.POTENTIAL_CHANGE, 0, ITERATIONS)).solveBatch(cost);
     }
 
     @Benchmark
     public TransportResult l2rmStable() {
-        return new MaskedPartialTransport(REG, 0.1, Mode.STABLE, ITERATIONS, 0).solveBatch(cost);
+        return new MaskedPartialTransport(REG, 0.1, Mode.STABLE, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, ITERATIONS)).solveBatch(cost);
     }
 
     /**

@@ -197,13 +197,15 @@ class OtCommandTest {
         Path wrongMask = dir.resolve("K2.npy");
         Npy.writeMatrix(wrongMask, new DMatrixRMaj(2, 3));
         assertBadInput("--mask", "ot", "--cost", c, "--mask", wrongMask.toString(), "--reg", "0.1", "--method", "partial", "--out", out);
-        DMatrixRMaj rowBlocked = new DMatrixRMaj(3, 3);
-        rowBlocked.set(0, 0, 1);
-        rowBlocked.set(0, 1, 1);
-        rowBlocked.set(0, 2, 1);
+        DMatrixRMaj rowsBlocked = new DMatrixRMaj(3, 3);   // two of three rows closed: room for 1/3 only
+        for (int j = 0; j < 3; j++) {
+            rowsBlocked.set(0, j, 1);
+            rowsBlocked.set(1, j, 1);
+        }
         Path blocked = dir.resolve("K3.npy");
-        Npy.writeMatrix(blocked, rowBlocked);
-        assertBadInput("--mask", "ot", "--cost", c, "--mask", blocked.toString(), "--reg", "0.1", "--method", "l2rm", "--out", out);
+        Npy.writeMatrix(blocked, rowsBlocked);
+        assertBadInput("--mask", "ot", "--cost", c, "--mask", blocked.toString(), "--reg", "0.1", "--method", "l2rm",
+                "--mass", "0.5", "--out", out);
         assertBadInput("--method", "ot", "--cost", c, "--reg", "0.1", "--method", "emd", "--out", out);
         assertBadInput("--mode", "ot", "--cost", c, "--reg", "0.1", "--method", "sinkhorn", "--mode", "faithful", "--out", out);
         assertBadInput("--max-iter", "ot", "--cost", c, "--reg", "0.1", "--method", "sinkhorn", "--max-iter", "0", "--out", out);

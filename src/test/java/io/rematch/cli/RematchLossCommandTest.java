@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rematch.io.Npy;
 import io.rematch.loss.SymmetricKlDivergenceLoss;
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import io.rematch.testing.TestMatrices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -90,7 +90,7 @@ class RematchLossCommandTest {
 
         Run unused = run("loss", "--scores", s, "--loss", "rce", "--targets", dir.resolve("t3.npy").toString());
         assertEquals(2, unused.code());
-        assertTrue(unused.err().contains("--targets is only used by"), unused.err());
+        assertTrue(unused.err().contains("--targets applies to sym-kl, kl, js, soft-infonce, not to rce"), unused.err());
 
         Run badTau = run("loss", "--scores", s, "--loss", "sym-kl", "--targets", dir.resolve("zero.npy").toString(), "--tau", "0");
         assertEquals(2, badTau.code());

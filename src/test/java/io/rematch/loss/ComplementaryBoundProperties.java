@@ -8,7 +8,7 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import io.rematch.testing.TestMatrices;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -6,8 +6,9 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import io.rematch.prob.MatchingProbabilities;
-import io.rematch.prob.Mode;
 import io.rematch.testing.TestMatrices;
 import java.util.SplittableRandom;
 import org.ejml.data.DMatrixRMaj;

@@ -3,9 +3,9 @@ package io.rematch.loss;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rematch.prob.Mode;
-import io.rematch.reference.ReferenceCases;
+import io.rematch.numeric.Mode;
 import io.rematch.reference.ReferenceCases.Case;
+import io.rematch.reference.ReferenceCases;
 import java.util.stream.Stream;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +42,8 @@ class L2rmLossConformance {
             case "Soft_InfoNCE": return new SoftContrastiveLoss(0.05, mode);
             case "KL_Divergence": return new KlDivergenceLoss(0.05, mode);
             case "sym_KL_Divergence": return new SymmetricKlDivergenceLoss(0.05, mode);
-            case "JS_Divergence": return new JensenShannonLoss(0.05, mode);
+            case "JS_Divergence": return new JensenShannonLoss(0.05, mode, mode == Mode.FAITHFUL ? JensenShannonLoss.Form.MIXTURE_FIRST
+                    : JensenShannonLoss.Form.TEXTBOOK, mode == Mode.FAITHFUL ? SoftTargets.EmptyRows.UNIFORM : SoftTargets.EmptyRows.REFUSE);
             default: return null;
         }
     }
@@ -57,7 +58,7 @@ class L2rmLossConformance {
             return t.withTargets(c.matrix("targets"));
         }
         switch (cls) {
-            case "RCE": return new SymmetricCrossEntropyLoss(tau, Mode.FAITHFUL);
+            case "RCE": return new SymmetricCrossEntropyLoss(tau, SymmetricCrossEntropyLoss.DiagonalLabel.RELEASE);
             // L2RM's InfoNCE has no epsilon in the denominators: that is ContrastiveLoss in stable mode.
             case "InfoNCE": return new ContrastiveLoss(tau, Mode.STABLE);
             case "ContrastiveLoss_warmup": return new TripletRankingLoss(0.2, TripletRankingLoss.Aggregation.MEAN);

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rematch.prob.Mode;
-import io.rematch.reference.ReferenceCases;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import io.rematch.reference.ReferenceCases.Case;
+import io.rematch.reference.ReferenceCases;
 import java.util.stream.Stream;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -7,8 +7,8 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.rematch.numeric.Mode;
 import io.rematch.prob.MatchingProbabilities;
-import io.rematch.prob.Mode;
 import io.rematch.testing.TestMatrices;
 import java.util.SplittableRandom;
 import org.ejml.data.DMatrixRMaj;
@@ -120,9 +120,11 @@ class RematchLossProperties {
         return r;
     }
 
+    /** The four rematch losses: stable and textbook, or (FAITHFUL) as the release computes them. */
     static TargetedLoss[] losses(double tau, Mode mode) {
-        return new TargetedLoss[] {new SymmetricKlDivergenceLoss(tau, mode), new KlDivergenceLoss(tau, mode),
-                new JensenShannonLoss(tau, mode), new SoftContrastiveLoss(tau, mode)};
+        Losses.Settings s = Losses.Settings.defaults().withTau(tau);
+        Losses.Settings settings = mode == Mode.FAITHFUL ? s.asReleased() : s;
+        return Losses.TARGETED_NAMES.stream().map(name -> Losses.createTargeted(name, settings)).toArray(TargetedLoss[]::new);
     }
 
     @Test
@@ -195,7 +197,8 @@ class RematchLossProperties {
             for (Mode mode : Mode.values()) {
                 double kl = new KlDivergenceLoss(tau, mode).evaluate(s, t).value();
                 double sym = new SymmetricKlDivergenceLoss(tau, mode).evaluate(s, t).value();
-                double js = new JensenShannonLoss(tau, mode).evaluate(s, t).value();
+                double js = new JensenShannonLoss(tau, mode, mode == Mode.FAITHFUL ? JensenShannonLoss.Form.MIXTURE_FIRST
+                        : JensenShannonLoss.Form.TEXTBOOK, SoftTargets.EmptyRows.REFUSE).evaluate(s, t).value();
                 double ce = new SoftContrastiveLoss(tau, mode).evaluate(s, t).value();
                 assertTrue(kl >= -1e-12 && sym >= -1e-12 && js >= -1e-12, kl + " " + sym + " " + js);
                 assertTrue(ce >= kl - 1e-12, "cross-entropy = KL + entropy >= KL");
@@ -245,7 +248,8 @@ class RematchLossProperties {
                     }
                 }
                 double want = 0.5 * (infoNce + reverse / n);
-                double got = new SymmetricCrossEntropyLoss(tau, mode).evaluate(s).value();
+                double got = new SymmetricCrossEntropyLoss(tau, mode == Mode.FAITHFUL ? SymmetricCrossEntropyLoss.DiagonalLabel.RELEASE
+                        : SymmetricCrossEntropyLoss.DiagonalLabel.TEXTBOOK).evaluate(s).value();
                 assertEquals(want, got, 1e-11 * Math.max(1, want), mode.toString());
             }
         });

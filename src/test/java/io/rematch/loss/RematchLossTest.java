@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import io.rematch.testing.TestMatrices;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -46,17 +46,17 @@ class RematchLossTest {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> new KlDivergenceLoss(tau, Mode.STABLE)), "tau");
             assertMessage(assertThrows(IllegalArgumentException.class, () -> new JensenShannonLoss(tau, Mode.STABLE)), "tau");
             assertMessage(assertThrows(IllegalArgumentException.class, () -> new SoftContrastiveLoss(tau, Mode.STABLE)), "tau");
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> new SymmetricCrossEntropyLoss(tau, Mode.STABLE)), "tau");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> new SymmetricCrossEntropyLoss(tau)), "tau");
         }
         assertMessage(assertThrows(IllegalArgumentException.class, () -> new SymmetricKlDivergenceLoss(0.05, null)), "mode");
         DMatrixRMaj rect = TestMatrices.uniform(3, 4, 1, 5);
         assertMessage(assertThrows(IllegalArgumentException.class,
-                () -> new SymmetricCrossEntropyLoss(0.05, Mode.STABLE).evaluate(rect)), "scores", "square");
+                () -> new SymmetricCrossEntropyLoss(0.05).evaluate(rect)), "scores", "square");
     }
 
     /**
-     * A plan row without mass: stable mode refuses it (no target distribution); faithful mode,
-     * like the release, floors it to 1e-10 everywhere, i.e. a uniform target row.
+     * A plan row without mass: refused by default (no target distribution); the release's
+     * policy (EmptyRows.UNIFORM) floors it to 1e-10 everywhere, i.e. a uniform target row.
      */
     @Test
     void zeroRowOrColumnOfTheTargets() {
@@ -70,7 +70,7 @@ class RematchLossTest {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> l.evaluate(S, zeroRow)), "targets row 2", "all zero");
             assertMessage(assertThrows(IllegalArgumentException.class, () -> l.evaluate(S, zeroCol)), "targets column 1", "all zero");
         }
-        SoftTargets st = SoftTargets.of(zeroRow, Mode.FAITHFUL);
+        SoftTargets st = SoftTargets.of(zeroRow, SoftTargets.EmptyRows.UNIFORM);
         for (int k = 0; k < 4; k++) {
             assertEquals(0.25, st.imageToText().get(2, k), 1e-15);
         }
@@ -83,7 +83,7 @@ class RematchLossTest {
     @Test
     void softTargetsAreTheNormalisedFlooredPlan() {
         DMatrixRMaj plan = new DMatrixRMaj(new double[][] {{0, 2, 6}, {1e-12, 3, 0}});
-        SoftTargets st = SoftTargets.of(plan, Mode.STABLE);
+        SoftTargets st = SoftTargets.of(plan, SoftTargets.EmptyRows.REFUSE);
         DMatrixRMaj a = st.imageToText();
         assertEquals(1e-10 / (8 + 1e-10), a.get(0, 0), 1e-25);
         assertEquals(0.75, a.get(0, 2), 1e-9);
@@ -107,7 +107,7 @@ class RematchLossTest {
 
     @Test
     void registryMakesEveryL2rmLoss() {
-        Losses.Settings s = new Losses.Settings(0.05, 0.5, 0.2, Negatives.all(), Mode.FAITHFUL, 0);
+        Losses.Settings s = Losses.Settings.defaults().asReleased();
         for (String name : Losses.TARGETED_NAMES) {
             assertTrue(Losses.needsTargets(name));
             assertTrue(Losses.NAMES.contains(name));

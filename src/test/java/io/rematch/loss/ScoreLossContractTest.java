@@ -3,7 +3,7 @@ package io.rematch.loss;
 import static io.rematch.testing.TestMatrices.GRADIENT_TOLERANCE;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rematch.prob.Mode;
+import io.rematch.numeric.Mode;
 import io.rematch.testing.TestMatrices;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +39,11 @@ class ScoreLossContractTest {
                 add(cases, "nl tau=" + tau + " " + mode, n -> new ComplementaryContrastiveLoss(
                         ComplementaryBound.log(), tau, Negatives.fixed(Negatives.single(3).draw(n)), mode));
                 add(cases, "infonce tau=" + tau + " " + mode, n -> new ContrastiveLoss(tau, mode));
-                add(cases, "rce tau=" + tau + " " + mode, n -> new SymmetricCrossEntropyLoss(tau, mode));
+                add(cases, "rce tau=" + tau + " " + mode, n -> new SymmetricCrossEntropyLoss(tau, mode == Mode.FAITHFUL
+                        ? SymmetricCrossEntropyLoss.DiagonalLabel.RELEASE : SymmetricCrossEntropyLoss.DiagonalLabel.TEXTBOOK));
                 List<TargetedLoss> rematch = List.of(new SymmetricKlDivergenceLoss(tau, mode), new KlDivergenceLoss(tau, mode),
-                        new JensenShannonLoss(tau, mode), new SoftContrastiveLoss(tau, mode));
+                        new JensenShannonLoss(tau, mode), new SoftContrastiveLoss(tau, mode),
+                        new JensenShannonLoss(tau, mode, JensenShannonLoss.Form.MIXTURE_FIRST, SoftTargets.EmptyRows.REFUSE));
                 for (TargetedLoss l : rematch) {
                     add(cases, l.name() + " random targets tau=" + tau + " " + mode,
                             n -> l.withTargets(randomTargets(n, 11L * n)));

@@ -1,11 +1,13 @@
 package io.rematch.ot;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rematch.prob.Mode;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import java.util.List;
 import java.util.function.Function;
 import org.ejml.data.DMatrixRMaj;
@@ -93,27 +95,61 @@ class OtBadInputTest {
         }
     }
 
+    /**
+     * Partial transport need not use every row: a row (or column) whose entries are all forbidden
+     * is a feasible problem whose plan leaves that row empty.
+     */
+    @Test
+    void aFullyForbiddenRowOrColumnIsFeasible() {
+        DMatrixRMaj row = new DMatrixRMaj(3, 3);
+        DMatrixRMaj col = new DMatrixRMaj(3, 3);
+        for (int k = 0; k < 3; k++) {
+            row.set(1, k, 1);
+            col.set(k, 2, 1);
+        }
+        for (DMatrixRMaj m : List.of(row, col)) {
+            PairMask mask = PairMask.of("mask", m);
+            for (TransportSolver solver : List.of(new EntropicPartialTransport(0.1, 0.5), new LogEntropicPartialTransport(0.1, 0.5),
+                    // L2RM's dummy construction converges slowly here (row 1 must route all its mass
+                    // through a dummy entry costing 100 max C = 1000 reg): some 10^4 iterations
+                    new MaskedPartialTransport(0.1, 0.5, Mode.STABLE, Stopping.marginals().withMaxIterations(20_000)))) {
+                TransportResult r = solver.solve(COST, U3, U3, mask);
+                assertTrue(r.converged(), solver.name() + ": " + r.warning());
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        if (mask.contains(i, j)) {
+                            assertEquals(0.0, r.plan().get(i, j), solver.name() + " forbidden entry");
+                        }
+                    }
+                }
+                assertTrue(r.maxRowExcess(U3) <= 1e-9 && r.maxColExcess(U3) <= 1e-9, solver.name() + " caps");
+                if (solver instanceof EntropicPartialTransport || solver instanceof LogEntropicPartialTransport) {
+                    assertEquals(0.5, r.mass(), 1e-9, solver.name() + " mass");
+                }
+            }
+        }
+    }
+
     @Test
     void badMasksAreRejected() {
-        TransportMask wrongShape = TransportMask.diagonal(2, 3);
+        PairMask wrongShape = PairMask.diagonal(2, 3);
         assertNames("mask", () -> new EntropicPartialTransport(0.1, 0.5).solve(COST, U3, U3, wrongShape));
         assertNames("mask", () -> new LogEntropicPartialTransport(0.1, 0.5).solve(COST, U3, U3, wrongShape));
         assertNames("mask", () -> new MaskedPartialTransport(0.1, 0.1, Mode.FAITHFUL).solve(COST, U3, U3, wrongShape));
-        DMatrixRMaj row = new DMatrixRMaj(3, 3);
-        row.set(1, 0, 1);
-        row.set(1, 1, 1);
-        row.set(1, 2, 1);
-        assertNames("mask", () -> new MaskedPartialTransport(0.1, 0.1, Mode.STABLE).solve(COST, U3, U3, TransportMask.of("mask", row)));
-        DMatrixRMaj col = new DMatrixRMaj(3, 3);
-        col.set(0, 2, 1);
-        col.set(1, 2, 1);
-        col.set(2, 2, 1);
-        assertNames("mask", () -> new EntropicPartialTransport(0.1, 0.5).solve(COST, U3, U3, TransportMask.of("mask", col)));
+        // Two of three rows closed leave room for 1/3 of the mass: 0.5 cannot be transported.
+        DMatrixRMaj rows = new DMatrixRMaj(3, 3);
+        for (int j = 0; j < 3; j++) {
+            rows.set(0, j, 1);
+            rows.set(1, j, 1);
+        }
+        assertNames("mask", () -> new EntropicPartialTransport(0.1, 0.5).solve(COST, U3, U3, PairMask.of("mask", rows)));
+        assertNames("mask", () -> new LogEntropicPartialTransport(0.1, 0.5).solve(COST, U3, U3, PairMask.of("mask", rows)));
+        assertNames("mask", () -> new MaskedPartialTransport(0.1, 0.5, Mode.STABLE).solve(COST, U3, U3, PairMask.of("mask", rows)));
         // a 1 x 1 batch with its diagonal forbidden has nothing left
         assertNames("mask", () -> new MaskedPartialTransport(0.1, 0.1, Mode.FAITHFUL).solveBatch(new DMatrixRMaj(new double[][] {{0.5}})));
         DMatrixRMaj notBinary = new DMatrixRMaj(3, 3);
         notBinary.set(0, 0, 0.5);
-        assertNames("--mask[0,0]", () -> TransportMask.of("--mask", notBinary));
+        assertNames("--mask[0,0]", () -> PairMask.of("--mask", notBinary));
     }
 
     @Test
@@ -150,7 +186,7 @@ class OtBadInputTest {
         // is still ~1e-160, so run a fixed count (tolerance 0) on a gap of 80 (e^{-800} = 0).
         DMatrixRMaj c80 = new DMatrixRMaj(new double[][] {{0, 0.5}, {80, 80.2}});
         assertThrows(IllegalArgumentException.class, () -> new EntropicPartialTransport(0.1, 0.9).solve(c80, h, h));
-        TransportResult p = new LogEntropicPartialTransport(0.1, 0.9, 5000, 0).solve(c80, h, h);
+        TransportResult p = new LogEntropicPartialTransport(0.1, 0.9, new Stopping(Stopping.Rule.PLAN_CHANGE, 0, 5000)).solve(c80, h, h);
         TransportContractProperties.assertNonNegativeFinite(p, "log partial");
         assertTrue(Math.abs(p.mass() - 0.9) < 1e-12, "mass " + p.mass());
         assertTrue(p.maxRowExcess(h) < 1e-9 && p.maxColExcess(h) < 1e-9, p.maxRowExcess(h) + " " + p.maxColExcess(h));
@@ -160,13 +196,13 @@ class OtBadInputTest {
     /** Reaching the cap is not an error: a result with converged = false and a warning. */
     @Test
     void theIterationCapGivesAWarningNotAnException() {
-        TransportResult r = new SinkhornKnopp(0.01, 3, 1e-9).solve(COST);
+        TransportResult r = new SinkhornKnopp(0.01, new Stopping(Stopping.Rule.MARGINALS, 1e-9, 3)).solve(COST);
         assertFalse(r.converged());
         assertNotNull(r.warning());
         assertTrue(r.warning().contains("did not converge"), r.warning());
         TransportContractProperties.assertNonNegativeFinite(r, "capped");
-        assertThrows(IllegalArgumentException.class, () -> new SinkhornKnopp(0.1, 0, 1e-9));
-        assertThrows(IllegalArgumentException.class, () -> new SinkhornKnopp(0.1, 10, -1));
+        assertThrows(IllegalArgumentException.class, () -> new SinkhornKnopp(0.1, new Stopping(Stopping.Rule.MARGINALS, 1e-9, 0)));
+        assertThrows(IllegalArgumentException.class, () -> new SinkhornKnopp(0.1, new Stopping(Stopping.Rule.MARGINALS, -1, 10)));
     }
 
     @Test

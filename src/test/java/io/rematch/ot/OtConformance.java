@@ -9,9 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rematch.prob.Mode;
-import io.rematch.reference.ReferenceCases;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import io.rematch.reference.ReferenceCases.Case;
+import io.rematch.reference.ReferenceCases;
 import java.util.stream.Stream;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +55,7 @@ class OtConformance {
     @ParameterizedTest(name = "{0}")
     @MethodSource("sinkhornCases")
     void sinkhornKnoppMatchesPot(Case c) {
-        TransportResult r = new SinkhornKnopp(c.number("reg"), (int) c.number("max_iter"), c.number("tol"))
+        TransportResult r = new SinkhornKnopp(c.number("reg"), new Stopping(Stopping.Rule.MARGINALS, c.number("tol"), (int) c.number("max_iter")))
                 .solve(c.matrix("M"), vector("pot_sinkhorn", c.get("a")), vector("pot_sinkhorn", c.get("b")));
         assertPlanClose(r.plan(), c.matrix("plan_sinkhorn"), SINKHORN_TOLERANCE, FLOOR, c + " plan");
         assertEquals((int) c.number("iterations_sinkhorn"), r.iterations(), c + " iterations");
@@ -67,7 +68,7 @@ class OtConformance {
     @ParameterizedTest(name = "{0}")
     @MethodSource("sinkhornCases")
     void logSinkhornMatchesPot(Case c) {
-        TransportResult r = new LogSinkhorn(c.number("reg"), (int) c.number("max_iter"), c.number("tol"))
+        TransportResult r = new LogSinkhorn(c.number("reg"), new Stopping(Stopping.Rule.MARGINALS, c.number("tol"), (int) c.number("max_iter")))
                 .solve(c.matrix("M"), vector("pot_sinkhorn", c.get("a")), vector("pot_sinkhorn", c.get("b")));
         assertPlanClose(r.plan(), c.matrix("plan_sinkhorn_log"), SINKHORN_TOLERANCE, FLOOR, c + " plan");
         assertEquals((int) c.number("iterations_log"), r.iterations(), c + " iterations");
@@ -78,7 +79,7 @@ class OtConformance {
     @ParameterizedTest(name = "{0}")
     @MethodSource("partialCases")
     void entropicPartialMatchesPot(Case c) {
-        TransportResult r = new EntropicPartialTransport(c.number("reg"), c.number("m"), (int) c.number("max_iter"), c.number("tol"))
+        TransportResult r = new EntropicPartialTransport(c.number("reg"), c.number("m"), new Stopping(Stopping.Rule.PLAN_CHANGE, c.number("tol"), (int) c.number("max_iter")))
                 .solve(c.matrix("M"), vector("pot_entropic_partial", c.get("a")), vector("pot_entropic_partial", c.get("b")));
         checkPartial(c, r);
     }
@@ -86,7 +87,7 @@ class OtConformance {
     @ParameterizedTest(name = "{0}")
     @MethodSource("partialCases")
     void logEntropicPartialMatchesPot(Case c) {
-        TransportResult r = new LogEntropicPartialTransport(c.number("reg"), c.number("m"), (int) c.number("max_iter"), c.number("tol"))
+        TransportResult r = new LogEntropicPartialTransport(c.number("reg"), c.number("m"), new Stopping(Stopping.Rule.PLAN_CHANGE, c.number("tol"), (int) c.number("max_iter")))
                 .solve(c.matrix("M"), vector("pot_entropic_partial", c.get("a")), vector("pot_entropic_partial", c.get("b")));
         checkPartial(c, r);
     }
@@ -121,8 +122,13 @@ class OtConformance {
         assertEquals((int) c.number("iterations_clean"), r.iterations(), c + " iterations");
         assertEquals(c.number("final_err_clean"), r.error(), 1e-9 * c.number("final_err_clean"), c + " final ||u - u_prev||");
         assertEquals(c.number("mass_clean"), r.mass(), 1e-9 * c.number("mass_clean"), c + " mass");
-        assertTrue(r.converged(), c + " converged");
-        assertNull(r.warning());
+        // The release's rule (||u - u_prev|| < 1e-3) fired before the cap; converged says whether the
+        // plan it stopped on also meets its (extended) marginals, which it does only roughly.
+        assertTrue(r.iterations() < (int) c.number("max_iter"), c + " stopped by the release's rule");
+        // On every reference case it does not: the release's plans miss their row masses by 0.3% to 2%.
+        assertFalse(r.converged(), c + " converged");
+        assertTrue(r.warning().contains("stopped on its potential-change test") && r.warning().contains("not feasible"),
+                c + " warning: " + r.warning());
         if (Boolean.parseBoolean(c.get("diagonal_masked"))) {
             for (int i = 0; i < r.plan().numRows; i++) {
                 assertEquals(0.0, r.plan().get(i, i), c + " diagonal");
@@ -147,9 +153,8 @@ class OtConformance {
 
     private static TransportResult l2rm(Case c, DMatrixRMaj cost) {
         int n = (int) c.number("n");
-        MaskedPartialTransport solver = new MaskedPartialTransport(c.number("reg"), c.number("s"), Mode.FAITHFUL,
-                (int) c.number("max_iter"), c.number("tol"));
-        TransportMask mask = Boolean.parseBoolean(c.get("diagonal_masked")) ? TransportMask.diagonal(n, n) : null;
+        MaskedPartialTransport solver = new MaskedPartialTransport(c.number("reg"), c.number("s"), Mode.FAITHFUL, new Stopping(Stopping.Rule.POTENTIAL_CHANGE, c.number("tol"), (int) c.number("max_iter")));
+        PairMask mask = Boolean.parseBoolean(c.get("diagonal_masked")) ? PairMask.diagonal(n, n) : null;
         return solver.solve(cost, TransportArguments.uniform(n), TransportArguments.uniform(n), mask);
     }
 }

@@ -7,7 +7,8 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.rematch.prob.Mode;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -48,7 +49,7 @@ class TransportContractProperties {
     }
 
     /** A random problem: cost in [0, scale), masses in [0.05, 1) (a few exact zeros), mass fraction. */
-    record Problem(DMatrixRMaj cost, double[] a, double[] b, double reg, double massFraction, TransportMask mask, long seed) {
+    record Problem(DMatrixRMaj cost, double[] a, double[] b, double reg, double massFraction, PairMask mask, long seed) {
         double mass() {
             return massFraction * Math.min(sum(a), sum(b));
         }
@@ -79,7 +80,7 @@ class TransportContractProperties {
         if (sum(b) == 0) {
             b[0] = 1;
         }
-        TransportMask mask = null;
+        PairMask mask = null;
         if (masked && n > 1 && m > 1) {
             DMatrixRMaj f = new DMatrixRMaj(n, m);
             for (int k = 0; k < n * m; k++) {
@@ -91,7 +92,7 @@ class TransportContractProperties {
             for (int j = 0; j < m; j++) {
                 f.set((j + 1) % n, j, 0);   // and every column
             }
-            mask = TransportMask.of("mask", f);
+            mask = PairMask.of("mask", f);
         }
         return new Problem(c, a, b, reg, 0.1 + 0.8 * r.nextDouble(), mask, seed);
     }
@@ -106,7 +107,7 @@ class TransportContractProperties {
         double total = 0;
         for (int i = 0; i < ra.length; i++) {
             for (int j = 0; j < rb.length; j++) {
-                if (p.mask() != null && p.mask().forbidden(i, j)) {
+                if (p.mask() != null && p.mask().contains(i, j)) {
                     continue;
                 }
                 double f = Math.min(ra[i], rb[j]);
@@ -149,13 +150,13 @@ class TransportContractProperties {
         }
     }
 
-    static void assertForbiddenAreZero(TransportResult r, TransportMask mask, String what) {
+    static void assertForbiddenAreZero(TransportResult r, PairMask mask, String what) {
         if (mask == null) {
             return;
         }
         for (int i = 0; i < mask.rows(); i++) {
             for (int j = 0; j < mask.cols(); j++) {
-                if (mask.forbidden(i, j)) {
+                if (mask.contains(i, j)) {
                     assertEquals(0.0, r.plan().get(i, j), what + ": forbidden entry (" + i + "," + j + ")");
                 }
             }
@@ -169,16 +170,16 @@ class TransportContractProperties {
                 doubles().between(0.02, 2)).checkAssert((n, m, seed, reg) -> {
                     Problem p = problem(n, m, seed, reg, true, true);
                     List<TransportResult> results = new ArrayList<>();
-                    results.add(new LogSinkhorn(reg, 200, 1e-9).solve(p.cost(), p.a(), normalisedTo(p.b(), sum(p.a()))));
-                    results.add(new LogEntropicPartialTransport(reg, p.mass(), 200, 0).solve(p.cost(), p.a(), p.b(), p.mask()));
+                    results.add(new LogSinkhorn(reg, new Stopping(Stopping.Rule.MARGINALS, 1e-9, 200)).solve(p.cost(), p.a(), normalisedTo(p.b(), sum(p.a()))));
+                    results.add(new LogEntropicPartialTransport(reg, p.mass(), new Stopping(Stopping.Rule.PLAN_CHANGE, 0, 200)).solve(p.cost(), p.a(), p.b(), p.mask()));
                     if (reg >= 0.05) {   // the scaling solvers' kernel is representable
-                        results.add(new SinkhornKnopp(reg, 200, 1e-9).solve(p.cost(), p.a(), normalisedTo(p.b(), sum(p.a()))));
-                        results.add(new EntropicPartialTransport(reg, p.mass(), 200, 0).solve(p.cost(), p.a(), p.b(), p.mask()));
+                        results.add(new SinkhornKnopp(reg, new Stopping(Stopping.Rule.MARGINALS, 1e-9, 200)).solve(p.cost(), p.a(), normalisedTo(p.b(), sum(p.a()))));
+                        results.add(new EntropicPartialTransport(reg, p.mass(), new Stopping(Stopping.Rule.PLAN_CHANGE, 0, 200)).solve(p.cost(), p.a(), p.b(), p.mask()));
                     }
                     double s = 0.5 * Math.min(sum(p.a()), sum(p.b()));
-                    TransportMask diag = n == m && n > 1 ? TransportMask.diagonal(n, m) : p.mask();
+                    PairMask diag = n == m && n > 1 ? PairMask.diagonal(n, m) : p.mask();
                     results.add(new MaskedPartialTransport(reg, s, Mode.FAITHFUL).solve(p.cost(), p.a(), p.b(), diag));
-                    results.add(new MaskedPartialTransport(reg, s, Mode.STABLE, 200, 1e-9).solve(p.cost(), p.a(), p.b(), diag));
+                    results.add(new MaskedPartialTransport(reg, s, Mode.STABLE, new Stopping(Stopping.Rule.MARGINALS, 1e-9, 200)).solve(p.cost(), p.a(), p.b(), diag));
                     for (TransportResult r : results) {
                         assertEquals(n, r.plan().numRows);
                         assertEquals(m, r.plan().numCols);
@@ -205,7 +206,7 @@ class TransportContractProperties {
                     Problem p = problem(n, m, seed, reg, true, false);
                     double[] a = normalised(p.a());
                     double[] b = normalised(p.b());
-                    for (TransportSolver s : List.of(new SinkhornKnopp(reg, 100_000, 1e-12), new LogSinkhorn(reg, 100_000, 1e-12))) {
+                    for (TransportSolver s : List.of(new SinkhornKnopp(reg, new Stopping(Stopping.Rule.MARGINALS, 1e-12, 100_000)), new LogSinkhorn(reg, new Stopping(Stopping.Rule.MARGINALS, 1e-12, 100_000)))) {
                         TransportResult r = s.solve(p.cost(), a, b);
                         assertTrue(r.converged(), p + " " + s.name() + " converged");
                         assertClose(a, r.rowSums(), MARGINAL_TOLERANCE, p + " " + s.name() + " row sums");
@@ -225,8 +226,8 @@ class TransportContractProperties {
                     Problem p = problem(n, m, seed, reg, zeros, !zeros);
                     double mass = p.massFraction() * feasibleMass(p);   // feasible under the mask
                     List<TransportResult> rs = List.of(
-                            new EntropicPartialTransport(reg, mass, 100_000, 1e-16).solve(p.cost(), p.a(), p.b(), p.mask()),
-                            new LogEntropicPartialTransport(reg, mass, 100_000, 1e-16).solve(p.cost(), p.a(), p.b(), p.mask()));
+                            new EntropicPartialTransport(reg, mass, new Stopping(Stopping.Rule.PLAN_CHANGE, 1e-16, 100_000)).solve(p.cost(), p.a(), p.b(), p.mask()),
+                            new LogEntropicPartialTransport(reg, mass, new Stopping(Stopping.Rule.PLAN_CHANGE, 1e-16, 100_000)).solve(p.cost(), p.a(), p.b(), p.mask()));
                     for (TransportResult r : rs) {
                         assertNonNegativeFinite(r, p.toString());
                         assertTrue(r.maxRowExcess(p.a()) <= MARGINAL_TOLERANCE, p + " row excess " + r.maxRowExcess(p.a()));
@@ -251,10 +252,10 @@ class TransportContractProperties {
         qt().withExamples(EXAMPLES).forAll(integers().between(2, 9), longs().all(), doubles().between(0.02, 1),
                 integers().between(0, 1)).checkAssert((n, seed, reg, diagonal) -> {
                     Problem p = problem(n, n, seed, reg, false, true);
-                    TransportMask mask = diagonal == 1 ? TransportMask.diagonal(n, n) : p.mask();
+                    PairMask mask = diagonal == 1 ? PairMask.diagonal(n, n) : p.mask();
                     double[] u = TransportArguments.uniform(n);
                     double s = 0.05 + 0.9 * p.massFraction();
-                    TransportResult r = new MaskedPartialTransport(reg, s, Mode.STABLE, 20_000, 1e-12)
+                    TransportResult r = new MaskedPartialTransport(reg, s, Mode.STABLE, new Stopping(Stopping.Rule.MARGINALS, 1e-12, 20_000))
                             .solve(p.cost(), u, u, mask);
                     double err = r.error();
                     assertTrue(err <= 1e-3, p + " row-marginal error " + err);
@@ -275,14 +276,14 @@ class TransportContractProperties {
                 .checkAssert((n, seed, reg) -> {
                     Problem p = problem(n, n, seed, reg, false, false);
                     double[] u = TransportArguments.uniform(n);
-                    TransportResult r = new MaskedPartialTransport(reg, 0.1, Mode.STABLE, 20_000, 1e-12)
+                    TransportResult r = new MaskedPartialTransport(reg, 0.1, Mode.STABLE, new Stopping(Stopping.Rule.MARGINALS, 1e-12, 20_000))
                             .solveBatch(p.cost());
                     assertTrue(r.converged(), p + " converged, error " + r.error());
                     assertTrue(r.maxRowExcess(u) <= 1e-12, p + " row excess " + r.maxRowExcess(u));
                     assertTrue(r.maxColExcess(u) <= 1e-12, p + " column excess " + r.maxColExcess(u));
                     double corner = cornerBound(p.cost(), u, u, 0.1, reg);
                     assertTrue(r.mass() >= 0.1 - 1e-11 && r.mass() <= 0.1 + 1e-11 + corner, p + " mass " + r.mass());
-                    assertForbiddenAreZero(r, TransportMask.diagonal(n, n), p.toString());
+                    assertForbiddenAreZero(r, PairMask.diagonal(n, n), p.toString());
                 });
     }
 
@@ -311,12 +312,12 @@ class TransportContractProperties {
                     Problem p = problem(n, m, seed, reg, true, true);
                     int iters = 1 + new SplittableRandom(seed + 1).nextInt(300);
                     double[] b = normalisedTo(p.b(), sum(p.a()));
-                    TransportResult s1 = new SinkhornKnopp(reg, iters, 0).solve(p.cost(), p.a(), b);
-                    TransportResult l1 = new LogSinkhorn(reg, iters, 0).solve(p.cost(), p.a(), b);
+                    TransportResult s1 = new SinkhornKnopp(reg, new Stopping(Stopping.Rule.MARGINALS, 0, iters)).solve(p.cost(), p.a(), b);
+                    TransportResult l1 = new LogSinkhorn(reg, new Stopping(Stopping.Rule.MARGINALS, 0, iters)).solve(p.cost(), p.a(), b);
                     assertEquals(s1.iterations(), l1.iterations(), p + " sinkhorn iterations");
                     PlanAssertions.assertPlanClose(l1.plan(), s1.plan(), VARIANT_TOLERANCE, 1e-12, p + " sinkhorn");
-                    TransportResult s2 = new EntropicPartialTransport(reg, p.mass(), iters, 0).solve(p.cost(), p.a(), p.b(), p.mask());
-                    TransportResult l2 = new LogEntropicPartialTransport(reg, p.mass(), iters, 0).solve(p.cost(), p.a(), p.b(), p.mask());
+                    TransportResult s2 = new EntropicPartialTransport(reg, p.mass(), new Stopping(Stopping.Rule.PLAN_CHANGE, 0, iters)).solve(p.cost(), p.a(), p.b(), p.mask());
+                    TransportResult l2 = new LogEntropicPartialTransport(reg, p.mass(), new Stopping(Stopping.Rule.PLAN_CHANGE, 0, iters)).solve(p.cost(), p.a(), p.b(), p.mask());
                     assertEquals(s2.iterations(), l2.iterations(), p + " partial iterations");
                     PlanAssertions.assertPlanClose(l2.plan(), s2.plan(), VARIANT_TOLERANCE, 1e-12, p + " partial");
                 });
@@ -330,9 +331,9 @@ class TransportContractProperties {
                     Problem p = problem(n, m, seed, reg, false, false);
                     double[] a = normalised(p.a());
                     double[] b = normalised(p.b());
-                    TransportResult balanced = new SinkhornKnopp(reg, 100_000, 1e-14).solve(p.cost(), a, b);
-                    TransportResult partial = new EntropicPartialTransport(reg, 1.0, 100_000, 1e-17).solve(p.cost(), a, b);
-                    TransportResult partialLog = new LogEntropicPartialTransport(reg, 1.0, 100_000, 1e-17).solve(p.cost(), a, b);
+                    TransportResult balanced = new SinkhornKnopp(reg, new Stopping(Stopping.Rule.MARGINALS, 1e-14, 100_000)).solve(p.cost(), a, b);
+                    TransportResult partial = new EntropicPartialTransport(reg, 1.0, new Stopping(Stopping.Rule.PLAN_CHANGE, 1e-17, 100_000)).solve(p.cost(), a, b);
+                    TransportResult partialLog = new LogEntropicPartialTransport(reg, 1.0, new Stopping(Stopping.Rule.PLAN_CHANGE, 1e-17, 100_000)).solve(p.cost(), a, b);
                     PlanAssertions.assertPlanClose(partial.plan(), balanced.plan(), 1e-6, 1e-9, p + " partial vs balanced");
                     PlanAssertions.assertPlanClose(partialLog.plan(), balanced.plan(), 1e-6, 1e-9, p + " partial-log vs balanced");
                 });
@@ -350,7 +351,7 @@ class TransportContractProperties {
             Problem p = problem(n, n, seed, 1e-3, false, false);
             double opt = BruteForceAssignment.solve(p.cost()).cost() / n;
             for (double reg : new double[] {1e-1, 1e-2, 1e-3}) {
-                TransportResult r = new LogSinkhorn(reg, 200_000, 1e-12).solve(p.cost());
+                TransportResult r = new LogSinkhorn(reg, new Stopping(Stopping.Rule.MARGINALS, 1e-12, 200_000)).solve(p.cost());
                 // rows are exact after the last update; columns are off by at most sqrt(n) * err in L1
                 // (near-ties such as C00 + C11 = C01 + C10 converge slowly at small reg)
                 double slack = Math.sqrt(n) * r.error() + 1e-12;
@@ -376,7 +377,7 @@ class TransportContractProperties {
                     }
                     double[] a = normalised(p.a());
                     double[] b = normalised(p.b());
-                    for (TransportSolver s : List.of(new SinkhornKnopp(reg, 300, 0), new LogSinkhorn(reg, 300, 0))) {
+                    for (TransportSolver s : List.of(new SinkhornKnopp(reg, new Stopping(Stopping.Rule.MARGINALS, 0, 300)), new LogSinkhorn(reg, new Stopping(Stopping.Rule.MARGINALS, 0, 300)))) {
                         PlanAssertions.assertPlanClose(s.solve(shifted, a, b).plan(), s.solve(p.cost(), a, b).plan(),
                                 1e-9, 1e-12, p + " " + s.name() + " shift " + shift);
                     }

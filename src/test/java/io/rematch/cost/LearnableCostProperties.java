@@ -1,4 +1,4 @@
-package io.rematch.rematch;
+package io.rematch.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.rematch.rematch;
+package io.rematch.cost;
 
 import io.rematch.io.Npy;
 import io.rematch.optim.Adam;
@@ -13,7 +13,7 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p>The batches are simulated from the bundled pairs (see {@link #train}); the measures are
  * taken on the bundled batch in its own order. Run:
- * {@code java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.rematch.rematch.CostVariantsComparison}
+ * {@code java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.rematch.cost.CostVariantsComparison}
  */
 public final class CostVariantsComparison {
 

@@ -1,4 +1,4 @@
-package io.rematch.rematch;
+package io.rematch.cost;
 
 import io.rematch.check.Checks;
 import org.ejml.data.DMatrixRMaj;
