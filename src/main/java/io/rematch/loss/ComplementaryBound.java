@@ -98,7 +98,7 @@ public record ComplementaryBound(Kind kind, double q) {
             case GCE:
                 return mode == Mode.FAITHFUL
                         ? (1.0 - Math.pow(oneMinusP + Mode.RELEASE_EPSILON, q)) / q
-                        : -Math.expm1(q * Math.log(oneMinusP)) / q;
+                        : gce(q, Math.log(oneMinusP));
             default:
                 return Math.tan(p);
         }
@@ -118,10 +118,23 @@ public record ComplementaryBound(Kind kind, double q) {
             case EXP:
                 return Math.exp(-Math.exp(logOneMinusP));
             case GCE:
-                return -Math.expm1(q * logOneMinusP) / q;
+                return gce(q, logOneMinusP);
             default:
                 return Math.tan(p);
         }
+    }
+
+    /**
+     * \((1 - e^{qL})/q = -\mathrm{expm1}(qL)/q\) for \(L = \log(1-p) \le 0\); where \(|qL| < 10^{-5}\)
+     * as \(-L(1 + x/2 + x^2/6)\), \(x = qL\), whose truncation is below \(10^{-16}\) relative and which
+     * never forms \(qL\) alone (it would be subnormal, i.e. imprecise, for \(q = 10^{-300}\)).
+     */
+    private static double gce(double q, double logOneMinusP) {
+        double x = q * logOneMinusP;
+        if (Math.abs(x) < 1e-5) {
+            return -logOneMinusP * (1 + x * (0.5 + x / 6));
+        }
+        return -Math.expm1(x) / q;
     }
 
     /**
@@ -164,6 +177,26 @@ public record ComplementaryBound(Kind kind, double q) {
                 double c = Math.cos(p);
                 return p / (c * c);
             }
+        }
+    }
+
+    /**
+     * \(\log(p\,\phi'(p)\,(1-p))\), the first term of the softmax gradient, in closed form so
+     * that it stays finite where \(\log(p\phi'(p))\) and \(\log(1-p)\) are infinite with
+     * opposite signs (LOG: \(\log p\); GCE: \(\log p + q\log(1-p)\); ...).
+     */
+    public double logPTimesDerivativeTimesComplement(double logP, double logOneMinusP) {
+        switch (kind) {
+            case MAE:
+                return logP + logOneMinusP;
+            case LOG:
+                return logP;
+            case EXP:
+                return logP - Math.exp(logOneMinusP) + logOneMinusP;
+            case GCE:
+                return logP + q * logOneMinusP;
+            default:
+                return logP - 2.0 * Math.log(Math.cos(Math.exp(logP))) + logOneMinusP;
         }
     }
 

@@ -15,6 +15,11 @@ package io.rematch.loss;
  * \(p_k\sum_{l\ne k}u_l = e^{\log p_k + U^* + \log\sum_{l \ne k} w_l}\), each evaluated as one
  * exponential of a finite exponent. Cost: a few exponentials per entry; used only on saturated
  * rows and columns ({@link TwoWaySoftmaxObjective}).
+ *
+ * <p>Where even \(\log(1 - p)\) of the largest entry is \(-\infty\) (score gaps beyond the double
+ * range once divided by \(\tau\)), the softmax is exactly one-hot in the limit: every
+ * bounded bound's gradient tends to 0 there (\(p^{q}\)-type factors of \(1-p\) vanish) and the
+ * gradient is 0; the log bound's value is then infinite and the loss refuses it.
  */
 final class SaturatedSoftmax {
 
@@ -62,7 +67,11 @@ final class SaturatedSoftmax {
                 logU[k] = Double.NEGATIVE_INFINITY;
             }
         }
-        if (argTop < 0) {
+        boolean oneHot = false;
+        for (int k = 0; k < n; k++) {
+            oneHot |= logC[k] == Double.NEGATIVE_INFINITY;
+        }
+        if (argTop < 0 || oneHot) {
             java.util.Arrays.fill(gradient, 0.0);
             return loss;
         }
@@ -73,7 +82,7 @@ final class SaturatedSoftmax {
             }
         }
         for (int k = 0; k < n; k++) {
-            double own = selected[k] ? Math.exp(logU[k] + logC[k]) : 0.0;
+            double own = selected[k] ? Math.exp(bound.logPTimesDerivativeTimesComplement(logP[k], logC[k])) : 0.0;
             double othersW = k == argTop ? restW : 1.0 + Math.max(restW - Math.exp(logU[k] - top), 0.0);
             double cross = othersW > 0 ? Math.exp(logP[k] + top + Math.log(othersW)) : 0.0;
             gradient[k] = own - cross;

@@ -22,15 +22,16 @@ import org.ejml.data.DMatrixRMaj;
  * keeps the exponentials (two per entry: the row and the column shift differ); one fused sweep
  * that forms both probabilities, the loss and the row terms and accumulates the column sums
  * \(b_j = \sum_i v_{ij}\) (the row sums \(a_i\) are applied while the row is still in cache);
- * one sweep that subtracts \(q_{ij} b_j\). Memory: the gradient and one \(N \times N\) scratch
+ * one sweep that subtracts \(q_{ij} b_j\). The log bound's logarithms are summed as the log of a
+ * product ({@link LogProduct}), and in stable mode the terms of small \(p\) by their series, so
+ * that a well-separated batch's tiny loss keeps its relative precision. Memory: the gradient and one \(N \times N\) scratch
  * array, both from the caller's {@link LossWorkspace}, and a few rows.
  *
  * <p><b>Cancellation.</b> When one probability of a row is close to 1, \(u_j\) and
  * \(p_j a_i\) are both huge and nearly equal; the gradient is then formed as
  * \(u_j(1 - p_j) - p_j \sum_{l \ne j} u_l\), with \(1 - p_j\) from
  * {@link SoftmaxStatistics#rowComplement} and the sum over \(l \ne j\) accumulated without the
- * row's largest term, so no digits are lost. The log bound's logarithms are summed as the log of
- * a product ({@link LogProduct}).
+ * row's largest term, so no digits are lost.
  *
  * <p><b>Saturation.</b> Where \(1 - p\) of a row's largest entry is below \(10^{-200}\) (a score
  * gap above about \(460\tau\); {@link SoftmaxStatistics#rowSaturated}), \(u\) of that entry
@@ -40,7 +41,19 @@ import org.ejml.data.DMatrixRMaj;
  */
 final class TwoWaySoftmaxObjective {
 
+    /**
+     * Below this, \(-\log(1-p)\) of a non-largest entry is summed by its series: the product of
+     * the \(1 - p\) would lose \(10^{-16}/p\) of each term's relative precision (all of it for
+     * \(p < 10^{-16}\), a well-separated batch), the series none.
+     */
+    static final double SMALL_P = 1e-3;
+
     private TwoWaySoftmaxObjective() {
+    }
+
+    /** \(-\log(1-p) = p + p^2/2 + \dots + p^5/5\) for \(p < 10^{-3}\) (truncation below \(2\cdot10^{-16}\) relative). */
+    static double minusLog1mSmall(double p) {
+        return p * (1 + p * (0.5 + p * (1.0 / 3 + p * (0.25 + p * 0.2))));
     }
 
     /** Evaluates; {@code scores} is square (checked by the caller) and is checked finite here, once. */
@@ -76,6 +89,9 @@ final class TwoWaySoftmaxObjective {
         final boolean logBound = bound.kind() == ComplementaryBound.Kind.LOG;
         final double eps = mode == Mode.FAITHFUL ? Mode.RELEASE_EPSILON : 0.0;
         final LogProduct logs = new LogProduct();
+        final boolean stable = mode == Mode.STABLE;
+        final boolean stableGce = stable && bound.kind() == ComplementaryBound.Kind.GCE;
+        double smallLogs = 0;   // -log(1 - p) of the small p, by its series
         double loss = 0;
 
         for (int i = 0; i < n; i++) {
@@ -93,9 +109,13 @@ final class TwoWaySoftmaxObjective {
                 if (rowTerms && mask.contains(i, j)) { // image i queries the texts
                     c = st.rowComplement(i, j, p);
                     if (logBound) {
-                        logs.add(c + eps);
+                        if (stable && j != top && p < SMALL_P) {
+                            smallLogs += minusLog1mSmall(p);
+                        } else {
+                            logs.add(c + eps);
+                        }
                     } else {
-                        loss += bound.value(p, c, mode);
+                        loss += stableGce ? bound.valueFromLog(p, st.rowLogComplement(i, j, p)) : bound.value(p, c, mode);
                     }
                     u = bound.pTimesDerivative(p, c, mode);
                     if (j != top) {
@@ -105,9 +125,13 @@ final class TwoWaySoftmaxObjective {
                 if (colFast[j] && mask.contains(j, i)) { // text j queries the images (text j's mask row)
                     double cq = st.colComplement(i, j, q);
                     if (logBound) {
-                        logs.add(cq + eps);
+                        if (stable && i != st.colArgMax(j) && q < SMALL_P) {
+                            smallLogs += minusLog1mSmall(q);
+                        } else {
+                            logs.add(cq + eps);
+                        }
                     } else {
-                        loss += bound.value(q, cq, mode);
+                        loss += stableGce ? bound.valueFromLog(q, st.colLogComplement(i, j, q)) : bound.value(q, cq, mode);
                     }
                     double v = bound.pTimesDerivative(q, cq, mode);
                     if (i == st.colArgMax(j)) {
@@ -130,7 +154,7 @@ final class TwoWaySoftmaxObjective {
             }
         }
         if (logBound) {
-            loss = logs.negativeLogSum();
+            loss = logs.negativeLogSum() + smallLogs;
         }
         for (int i = 0; i < n; i++) {
             final int base = i * n;

@@ -45,6 +45,9 @@ public final class SoftmaxStatistics {
      */
     public static final double SATURATION = 1e-200;
 
+    /** Row terms below this are recomputed for the column direction rather than rescaled. */
+    private static final double FACTOR_FLOOR = 1e-290;
+
     final int rows;
     final int cols;
     final double invTau;
@@ -108,11 +111,14 @@ public final class SoftmaxStatistics {
         Checks.present("mode", mode);
         SoftmaxStatistics st = new SoftmaxStatistics(scores.numRows, scores.numCols, tau, mode);
         st.compute(scores.data, rowTerms, colTerms);
+        // Stable mode: Z = 1 + rest (the largest term is exactly 1), so log Z = log1p(rest), exact
+        // even where rest is below the rounding of 1 (log p of a well-separated row's top entry).
+        boolean stable = mode == Mode.STABLE;
         for (int i = 0; i < st.rows; i++) {
-            st.rowLogNorm[i] = Math.log(st.rowNorm[i]);
+            st.rowLogNorm[i] = stable ? Math.log1p(st.rowRest[i]) : Math.log(st.rowNorm[i]);
         }
         for (int j = 0; j < st.cols; j++) {
-            st.colLogNorm[j] = Math.log(st.colNorm[j]);
+            st.colLogNorm[j] = stable ? Math.log1p(st.colRest[j]) : Math.log(st.colNorm[j]);
         }
         st.logRests(scores.data);
         return st;
@@ -182,9 +188,10 @@ public final class SoftmaxStatistics {
             for (int j = 0; j < m; j++) {
                 double sij = s[base + j];
                 double er = Math.exp((sij - shift) * invTau);
+                // (the factored form only from a normal er: below, er has lost the digits ec still has)
                 double ec = !stable ? er
                         : i == colArgMax[j] ? 1.0 // e^0, exactly
-                        : factored ? er * rf * colFactor[j] : Math.exp((sij - colShift[j]) * invTau);
+                        : factored && er >= FACTOR_FLOOR ? er * (rf * colFactor[j]) : Math.exp((sij - colShift[j]) * invTau);
                 if (j != arg) {
                     rest += er;
                 } else {

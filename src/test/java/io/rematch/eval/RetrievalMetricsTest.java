@@ -205,13 +205,9 @@ class RetrievalMetricsTest {
     }
 
     @Test
-    void thousandImagesAndFiveThousandCaptionsTakeWellUnderASecond() {
+    void thousandImagesAndFiveThousandCaptions() { // speed: RetrievalMetricsBenchmark (JMH)
         DMatrixRMaj s = random(1000, 5, 7);
-        RetrievalMetrics.evaluate(s, 5); // warm-up: JIT
-        long start = System.nanoTime();
         RetrievalReport r = RetrievalMetrics.evaluate(s, 5);
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(millis < 1000, "took " + millis + " ms");
         assertEquals(1000, r.i2t().queries());
         assertEquals(5000, r.t2i().queries());
         // Random scores: ranks are roughly uniform, so about 1% of captions find their image first.
