@@ -113,6 +113,12 @@ final class OtCommand extends Subcommand {
     }
 
     @Override
+    String polish(String message) {
+        return message.replace("--a, b: ", "--a, --b: ").replace("totals of a and b", "totals of --a and --b")
+                .replace("sum a = ", "sum --a = ").replace("sum b = ", "sum --b = ");
+    }
+
+    @Override
     String memoryNeeds() {
         Path p = source == null ? null : source.cost != null ? source.cost : source.scores;
         return p == null ? null : matrixNeeds(source.cost != null ? "--cost" : "--cost-from-scores", p, 4);

@@ -24,7 +24,9 @@ abstract class Subcommand implements Callable<Integer> {
 
     /**
      * The library parameter names this command's options stand for, e.g. {@code tau -> --tau}.
-     * A name is replaced where it starts the message or is followed by {@code " = "}.
+     * A name is replaced where it starts the message (followed by a space, a colon, a comma or a
+     * bracket), or, for the numeric parameters {@link #ASSIGNED}, where a value follows it
+     * ({@code "at tau = 0.05"}).
      */
     Map<String, String> optionNames() {
         return Map.of();
@@ -38,12 +40,17 @@ abstract class Subcommand implements Callable<Integer> {
         return null;
     }
 
+    /** A last rewording of a translated message (a command's own phrases); the message by default. */
+    String polish(String message) {
+        return message;
+    }
+
     @Override
     public final Integer call() {
         try {
             return run();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(translate(e.getMessage(), optionNames()), e);
+            throw new IllegalArgumentException(polish(translate(e.getMessage(), optionNames())), e);
         }
     }
 
@@ -72,6 +79,9 @@ abstract class Subcommand implements Callable<Integer> {
 
     private static final Pattern WORD = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
 
+    /** Names translated wherever {@code " = "} follows them. */
+    static final java.util.Set<String> ASSIGNED = java.util.Set.of("tau", "margin", "reg", "q");
+
     /** The message with library parameter names replaced by option names (see {@link #optionNames}). */
     static String translate(String message, Map<String, String> names) {
         if (message == null) {
@@ -86,7 +96,7 @@ abstract class Subcommand implements Callable<Integer> {
         while (m.find()) {
             String option = names.get(m.group());
             boolean atStart = m.start() == 0;
-            boolean assigned = message.startsWith(" = ", m.end());
+            boolean assigned = message.startsWith(" = ", m.end()) && ASSIGNED.contains(m.group());
             boolean preceded = m.start() > 0 && (Character.isLetterOrDigit(message.charAt(m.start() - 1))
                     || message.charAt(m.start() - 1) == '-' || message.charAt(m.start() - 1) == '.');
             if (option != null && !preceded && (atStart || assigned)) {

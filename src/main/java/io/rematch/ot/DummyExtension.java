@@ -74,9 +74,9 @@ final class DummyExtension {
         }
         double corner = (2 * dummyCostFactor + 1) * maxC;
         if (Double.isInfinite(corner)) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "cost: max cost %.6g is too large for"
-                    + " L2RM's dummy construction (xi = %s max cost and the corner 2 xi + max cost = %s max cost must be"
-                    + " finite); rescale the cost below %.6g", maxC, (long) dummyCostFactor, (long) (2 * dummyCostFactor + 1),
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "cost: its largest entry %.6g is too large"
+                    + " for L2RM's dummy construction (the dummy entries xi = %s x max and the corner 2 xi + max ="
+                    + " %s x max must be finite); rescale the cost below %.6g", maxC, (long) dummyCostFactor, (long) (2 * dummyCostFactor + 1),
                     Double.MAX_VALUE / (2 * dummyCostFactor + 1)));
         }
         if (!(mass < Math.min(sumP, sumQ))) {

@@ -131,7 +131,7 @@ public final class MaskedPartialTransport implements TransportSolver {
     @Override
     public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
         DummyExtension x = DummyExtension.of(cost, a, b, mass, forbidden, DUMMY_COST_FACTOR);
-        TransportArguments.regForCost(reg, x.maxCost, "cost (with the dummy entries, 201 max cost)");
+        TransportArguments.regForCost(reg, x.maxCost, "L2RM's dummy corner costs 201 x max cost");
         final int n1 = x.n1;
         final int m1 = x.m1;
         final boolean faithful = mode == Mode.FAITHFUL;

@@ -110,10 +110,10 @@ final class TransportArguments {
         double slack = Math.max(stopping.tolerance(), 1e-9) * Math.max(sumA, sumB);
         if (Math.abs(sumA - sumB) > slack) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "a and b must have equal totals for balanced transport, got sum a = %.17g and sum b = %.17g;"
-                            + " normalise them, or use partial OT to move only min(sum a, sum b)", sumA, sumB));
+                    "a, b: balanced transport needs equal totals of a and b, got sum a = %.17g and sum b = %.17g;"
+                            + " normalise them, or use partial OT to move only the smaller total", sumA, sumB));
         }
-        regForCost(reg, maxAbs(cost), "cost");
+        regForCost(reg, maxAbs(cost), null);
     }
 
     /**
@@ -129,7 +129,7 @@ final class TransportArguments {
         if (mask != null) {
             requireRoom(mask, a, b, m, cost.numRows, cost.numCols);
         }
-        regForCost(reg, maxAbs(cost), "cost");
+        regForCost(reg, maxAbs(cost), null);
         return m;
     }
 
@@ -168,14 +168,18 @@ final class TransportArguments {
         return Checks.positive("reg", reg);
     }
 
-    /** Throws, naming {@code reg}, if \(\varepsilon < 10^{-10} \max|C|\) ({@link #MIN_RELATIVE_REG}). */
-    static void regForCost(double reg, double maxAbsCost, String costName) {
+    /**
+     * Throws, naming {@code reg}, if \(\varepsilon < 10^{-10} \max|C|\) ({@link #MIN_RELATIVE_REG}).
+     *
+     * @param note null, or what the scale includes (L2RM's dummy entries)
+     */
+    static void regForCost(double reg, double maxAbsCost, String note) {
         double least = MIN_RELATIVE_REG * maxAbsCost;
         if (reg < least) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "reg = %s is too small for a %s of magnitude %.3g: the exponents -%s/reg would carry rounding"
-                            + " errors above 1e-6 and the plan would be noise; use reg >= %.3g (1e-10 x max |%s|) or"
-                            + " rescale the %s", reg, costName, maxAbsCost, costName, least, costName, costName));
+                    "reg = %s is too small for costs of magnitude %.3g%s: the exponents -cost/reg would carry rounding"
+                            + " errors above 1e-6 and the plan would be noise; use reg >= %.3g (1e-10 x that magnitude)"
+                            + " or rescale the cost", reg, maxAbsCost, note == null ? "" : " (" + note + ")", least));
         }
     }
 

@@ -10,8 +10,6 @@ import io.rematch.ot.TransportResult;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.ejml.data.DMatrixRMaj;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -93,7 +91,6 @@ public class PartialTransportBenchmark {
 
     @Setup
     public void setup() {
-        Logger.getLogger("io.rematch.ot").setLevel(Level.OFF);   // tolerance 0 always "does not converge"
         cost = squaredEuclidean(n, n);
         uniform = new double[n];
         Arrays.fill(uniform, 1.0 / n);

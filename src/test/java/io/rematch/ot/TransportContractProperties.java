@@ -33,21 +33,6 @@ class TransportContractProperties {
     static final double VARIANT_TOLERANCE = 1e-9;
     static final int EXAMPLES = 60;
 
-    /** Many examples stop at their iteration cap on purpose: keep their warnings out of the test log. */
-    private static final java.util.logging.Logger OT_LOG = java.util.logging.Logger.getLogger("io.rematch.ot");
-    private static java.util.logging.Level savedLevel;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void quiet() {
-        savedLevel = OT_LOG.getLevel();
-        OT_LOG.setLevel(java.util.logging.Level.SEVERE);
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void restore() {
-        OT_LOG.setLevel(savedLevel);
-    }
-
     /** A random problem: cost in [0, scale), masses in [0.05, 1) (a few exact zeros), mass fraction. */
     record Problem(DMatrixRMaj cost, double[] a, double[] b, double reg, double massFraction, PairMask mask, long seed) {
         double mass() {
@@ -198,6 +183,53 @@ class TransportContractProperties {
         return y;
     }
 
+    /**
+     * Whatever the rule and however the run ends, {@code converged} implies the plan meets its
+     * problem's constraints (to the marginals tolerance, or {@link Stopping#FEASIBILITY_TOLERANCE}
+     * after a change-based rule), relative to the mass.
+     */
+    @Test
+    void convergedMeansTheConstraintsHold() {
+        qt().withExamples(EXAMPLES).forAll(integers().between(1, 8), longs().all(), doubles().between(0.005, 1),
+                integers().between(1, 400)).checkAssert((n, seed, reg, cap) -> {
+                    Problem p = problem(n, n, seed, reg, false, true);
+                    double[] a = normalised(p.a());
+                    double[] b = normalised(p.b());
+                    double mass = p.massFraction() * feasibleMass(new Problem(p.cost(), a, b, reg, 1, p.mask(), seed));
+                    List<TransportResult> partial = new java.util.ArrayList<>();
+                    for (Stopping st : List.of(Stopping.marginals().withMaxIterations(cap), Stopping.potPartial().withMaxIterations(cap),
+                            Stopping.potPartial().withTolerance(1e-3).withMaxIterations(cap))) {
+                        partial.add(new LogEntropicPartialTransport(reg, mass, st).solve(p.cost(), a, b, p.mask()));
+                        if (reg >= 0.05) {
+                            partial.add(new EntropicPartialTransport(reg, mass, st).solve(p.cost(), a, b, p.mask()));
+                        }
+                    }
+                    for (TransportResult r : partial) {
+                        if (r.converged()) {
+                            double slack = Stopping.FEASIBILITY_TOLERANCE * mass;
+                            assertTrue(r.maxRowExcess(a) <= slack && r.maxColExcess(b) <= slack
+                                    && Math.abs(r.mass() - mass) <= slack, p + ": converged but infeasible");
+                        } else {
+                            assertTrue(r.warning() != null, p + ": not converged without a warning");
+                        }
+                    }
+                    TransportResult balanced = new LogSinkhorn(reg, Stopping.marginals().withMaxIterations(cap)).solve(p.cost(), a, b);
+                    if (balanced.converged()) {
+                        assertClose(b, balanced.colSums(), 1e-8, p + " balanced columns");
+                    }
+                    if (n > 1) {
+                        double[] u = TransportArguments.uniform(n);
+                        for (Mode mode : Mode.values()) {
+                            TransportResult r = new MaskedPartialTransport(reg, 0.3, mode,
+                                    Transports.defaultStopping("l2rm", mode).withMaxIterations(cap)).solveBatch(p.cost());
+                            if (r.converged()) {
+                                assertTrue(r.maxRowExcess(u) <= 1e-6 && r.maxColExcess(u) <= 1e-6, p + " l2rm " + mode);
+                            }
+                        }
+                    }
+                });
+    }
+
     /** Balanced solvers run to convergence reproduce both marginals. */
     @Test
     void balancedPlansHaveTheMarginals() {
@@ -225,10 +257,12 @@ class TransportContractProperties {
                     boolean zeros = (seed & 1) == 0;
                     Problem p = problem(n, m, seed, reg, zeros, !zeros);
                     double mass = p.massFraction() * feasibleMass(p);   // feasible under the mask
+                    Stopping tight = Stopping.marginals().withTolerance(1e-12).withMaxIterations(100_000);
                     List<TransportResult> rs = List.of(
-                            new EntropicPartialTransport(reg, mass, new Stopping(Stopping.Rule.PLAN_CHANGE, 1e-16, 100_000)).solve(p.cost(), p.a(), p.b(), p.mask()),
-                            new LogEntropicPartialTransport(reg, mass, new Stopping(Stopping.Rule.PLAN_CHANGE, 1e-16, 100_000)).solve(p.cost(), p.a(), p.b(), p.mask()));
+                            new EntropicPartialTransport(reg, mass, tight).solve(p.cost(), p.a(), p.b(), p.mask()),
+                            new LogEntropicPartialTransport(reg, mass, tight).solve(p.cost(), p.a(), p.b(), p.mask()));
                     for (TransportResult r : rs) {
+                        assertTrue(r.converged(), p + ": " + r.warning());
                         assertNonNegativeFinite(r, p.toString());
                         assertTrue(r.maxRowExcess(p.a()) <= MARGINAL_TOLERANCE, p + " row excess " + r.maxRowExcess(p.a()));
                         assertTrue(r.maxColExcess(p.b()) <= MARGINAL_TOLERANCE, p + " column excess " + r.maxColExcess(p.b()));
