@@ -17,12 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Conformance with the RCL release (penghu-cs/RCL 1096a24, {@code RCL-SGRAF/model.py}): loss
  * values and gradients of CCL (log, exp, gce, tan, abs = MAE, infoNCE) and of the VSE++ triplet
  * loss, from {@code src/test/resources/reference} (see PROVENANCE.md there). Faithful mode must
- * match to 1e-9 relative; stable mode, which drops the release's 1e-10 epsilons, to 1e-6.
+ * match to 1e-9 relative; stable mode, which drops the release's 1e-10 epsilons, is checked against
+ * the exact (50-digit) textbook values instead.
  */
 class RclLossConformance {
 
     static final double FAITHFUL_TOLERANCE = 1e-9;
-    static final double STABLE_TOLERANCE = 1e-6;
 
     static Stream<Case> cclCases() {
         return ReferenceCases.load("rcl_ccl").stream();
@@ -79,11 +79,11 @@ class RclLossConformance {
     }
 
     /** Cases whose float64 reference values are less precise than 1e-9: name -> {name, loss, grad}. */
-    private static final java.util.Map<String, String[]> HIGH_PRECISION = loadHighPrecision();
+    private static final java.util.Map<String, String[]> HIGH_PRECISION = loadTsv("/reference/rcl_ccl/highprec.tsv");
 
-    private static java.util.Map<String, String[]> loadHighPrecision() {
+    private static java.util.Map<String, String[]> loadTsv(String resource) {
         java.util.Map<String, String[]> m = new java.util.HashMap<>();
-        try (var in = RclLossConformance.class.getResourceAsStream("/reference/rcl_ccl/highprec.tsv");
+        try (var in = RclLossConformance.class.getResourceAsStream(resource);
              var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
             r.readLine();
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -97,36 +97,39 @@ class RclLossConformance {
     }
 
     /**
-     * Stable mode drops the release's two 1e-10 terms (in the softmax denominators and inside
-     * log(1 - p + 1e-10)). It matches the release to 1e-6 where they are negligible; where they
-     * are not (sum exp(S/tau) ~ 1e-9, or 1 - p ~ 1e-10), only to 100 times their relative effect.
+     * Stable mode computes the release's formula without its two 1e-10 terms, i.e. the textbook
+     * loss. It is compared with that loss evaluated exactly (50 digits, {@code make_exact.py},
+     * {@code exact.tsv}), to {@link #EXACT_TOLERANCE} relative per value and gradient entry (with a
+     * floor of that times the largest gradient entry for entries that are ~0), not with the
+     * release, whose epsilons move the N = 2 cases by up to 2,900%.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cclCases")
-    void stableModeAgreesWithTheReleaseUpToItsEpsilons(Case c) {
-        double epsEffect = releaseEpsilonEffect(c.matrix("scores"), c.number("tau"));
-        check(c, ccl(c, Mode.STABLE), Math.max(STABLE_TOLERANCE, 100 * epsEffect));
+    void stableModeEqualsTheExactTextbookLoss(Case c) {
+        String[] exact = EXACT.get(c.get("name"));
+        LossValue v = ccl(c, Mode.STABLE).evaluate(c.matrix("scores"));
+        double loss = Double.parseDouble(exact[1]);
+        assertEquals(loss, v.value(), EXACT_TOLERANCE * Math.abs(loss), c + ": loss vs 50 digits");
+        String[] grad = exact[2].split(" ");
+        assertEquals(grad.length, v.gradient().getNumElements());
+        double scale = 0;
+        for (String g : grad) {
+            scale = Math.max(scale, Math.abs(Double.parseDouble(g)));
+        }
+        for (int k = 0; k < grad.length; k++) {
+            double want = Double.parseDouble(grad[k]);
+            double allowed = EXACT_TOLERANCE * (Math.abs(want) + scale * 1e-3);
+            double got = v.gradient().data[k];
+            final int kk = k;
+            assertTrue(Math.abs(got - want) <= allowed, () -> c + ": grad[" + kk + "] = " + got + ", exact " + want);
+        }
     }
 
-    /** Largest relative change the release's epsilons make: 1e-10 / Z over rows and columns, 1e-10 / (1 - p). */
-    private static double releaseEpsilonEffect(DMatrixRMaj s, double tau) {
-        int n = s.numRows;
-        double effect = 0;
-        for (int i = 0; i < n; i++) {
-            double zr = 0, zc = 0;
-            for (int j = 0; j < n; j++) {
-                zr += Math.exp(s.get(i, j) / tau);
-                zc += Math.exp(s.get(j, i) / tau);
-            }
-            effect = Math.max(effect, Math.max(1e-10 / zr, 1e-10 / zc));
-        }
-        DMatrixRMaj p = io.rematch.prob.MatchingProbabilities.imageToText(s, tau, Mode.STABLE);
-        DMatrixRMaj q = io.rematch.prob.MatchingProbabilities.textToImage(s, tau, Mode.STABLE);
-        for (int k = 0; k < n * n; k++) {
-            effect = Math.max(effect, Math.max(1e-10 / (1 - p.data[k]), 1e-10 / (1 - q.data[k])));
-        }
-        return effect;
-    }
+    /** Stable mode against the 50-digit textbook values: the rounding of S / tau, a few ulps of |S / tau| <= 20. */
+    static final double EXACT_TOLERANCE = 1e-12;
+
+    /** name -> {name, loss, grad}, from exact.tsv. */
+    private static final java.util.Map<String, String[]> EXACT = loadTsv("/reference/rcl_ccl/exact.tsv");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tripletCases")
