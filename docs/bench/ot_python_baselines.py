@@ -10,7 +10,7 @@ numpy 1.24.2, scipy 1.10.1):
    on squared-Euclidean costs between n random points of the unit square (uniform marginals):
    wall time of one call (exactly 1000 iterations: stopThr 1e-100).
 2. The L2RM release's log-domain solver (hhc1997/L2RM a766c22, models.py SGRAF.sinkhorn_log_domain,
-   re-typed from the steps listed in shared/reference/l2rm_partial_ot/manifest.json "algorithm":
+   re-typed from its algorithm as documented in docs/ot.md (L2RM section):
    dummy row/column, diagonal mask at -1e6, lse with +1e-10): time per iteration (a fixed number
    of iterations, no early stop), float64, on the same kind of cost with (n + 1) x (n + 1) extended
    matrix, reg = 0.05, s = 0.1.

@@ -132,7 +132,7 @@ final class OtCommand extends Subcommand {
                     + "; got '" + method + "'");
         }
         Checks.positive("--reg", reg);
-        Mode md = "converged".equalsIgnoreCase(mode) ? Mode.STABLE : Mode.parse("--mode", mode);
+        Mode md = Mode.parse("--mode", mode);
         if (md == Mode.FAITHFUL && !m.equals("l2rm")) {
             throw new IllegalArgumentException("--mode faithful applies to --method l2rm only (the other methods follow"
                     + " POT 0.8.2 as they are)");

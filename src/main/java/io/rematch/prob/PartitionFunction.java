@@ -1,7 +1,7 @@
 package io.rematch.prob;
 
 import io.rematch.check.Checks;
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The softmax partition function of one query and its Monte Carlo estimate (RCL, Hu et al.,
@@ -50,9 +50,10 @@ public final class PartitionFunction {
      * @param scores  the query's scores against all \(N_t\) candidates
      * @param tau     temperature, > 0
      * @param samples \(N \ge 1\), the number of sampled candidates (a mini-batch size)
-     * @param random  seeded source of the indices
+     * @param random  seeded source of the indices (a {@link io.rematch.numeric.RestorableRandom} to
+     *                checkpoint it, or a {@link java.util.SplittableRandom})
      */
-    public static Estimate monteCarlo(double[] scores, double tau, int samples, SplittableRandom random) {
+    public static Estimate monteCarlo(double[] scores, double tau, int samples, RandomGenerator random) {
         Checks.finite("scores", scores);
         Checks.positive("tau", tau);
         Checks.atLeast("samples", samples, 1);
@@ -91,7 +92,7 @@ public final class PartitionFunction {
      * \(e^{s_j/\tau} / \hat Z\).
      */
     public static double estimatedProbability(double[] scores, int j, double tau, int samples,
-                                              SplittableRandom random) {
+                                              RandomGenerator random) {
         if (j < 0 || j >= scores.length) {
             throw new IllegalArgumentException("j must be in [0, " + scores.length + "), got " + j);
         }
