@@ -172,7 +172,8 @@ class ResultRecordsTest {
         Stopping s = Stopping.marginals();
         assertEquals(Stopping.Rule.MARGINALS, s.rule());
         assertEquals(1e-9, s.tolerance());
-        assertEquals(1000, s.maxIterations());
+        assertEquals(10_000, s.maxIterations());
+        assertEquals(1000, Stopping.potPartial().maxIterations());
         assertFalse(s.fixedCount());
         assertTrue(s.withTolerance(0).fixedCount());
         assertEquals(7, s.withMaxIterations(7).maxIterations());

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * pulls hardest exactly where the pair is wrong, since \(1 - p_{ii}\) is largest there. The
  * ratio is scale-free, so losses with different magnitudes (sums, means) compare.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
         customSynopsis = {"rematch compare --scores=S.npy --mismatched=M.npy [OPTIONS]"},
         description = {"Evaluate every loss on one batch and compare its pull on clean and mismatched pairs.",
                 "",
@@ -117,7 +117,9 @@ final class CompareCommand extends Subcommand {
         out.println("pull = -dL/dS_ii, the push a gradient step gives the given pair i (mean over pairs)");
         out.printf(Locale.ROOT, "%-8s %14s %14s %16s %18s%n", "loss", "value", "pull clean", "pull mismatched", "mismatched/clean");
         for (Row r : rows) {
-            String ratio = Double.isNaN(r.ratio()) ? "n/a" : String.format(Locale.ROOT, "%.4f", r.ratio());
+            String ratio = Double.isNaN(r.ratio()) ? "n/a"
+                    : r.ratio() >= 1e-3 && r.ratio() < 1e6 ? String.format(Locale.ROOT, "%.4f", r.ratio())
+                    : String.format(Locale.ROOT, "%.4g", r.ratio());
             out.printf(Locale.ROOT, "%-8s %14.6g %14.6g %16.6g %18s%n", r.loss(), r.value(), r.cleanPull(), r.mismatchedPull(), ratio);
         }
     }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
                         + "sym-kl, kl, js and soft-infonce, which need --targets. The releases' own spellings "
                         + "work too, in any case: infoNCE, abs (MAE), log, RCE, sym_KL_Divergence, ...",
                 "",
-                "An option that the chosen loss does not use is refused."})
+                "An option that the chosen loss does not use is refused."},
+        versionProvider = Rematch.Version.class)
 final class LossCommand extends Subcommand {
 
     @Option(names = "--scores", required = true, paramLabel = "S.npy", order = 1,
@@ -49,7 +50,7 @@ final class LossCommand extends Subcommand {
     String negatives;
 
     @Option(names = "--mask", paramLabel = "M.npy", order = 21,
-            description = "An explicit N x N 0/1 mask of negatives for ccl-*, 1 = negative, diagonal 0; "
+            description = "An explicit mask of negatives for ccl-*: N by N, a one marks a negative, the diagonal is zero; "
                     + "replaces --negatives.")
     Path mask;
 
@@ -71,7 +72,7 @@ final class LossCommand extends Subcommand {
     @Override
     Map<String, String> optionNames() {
         return Map.of("scores", "--scores", "tau", "--tau", "q", "--q", "margin", "--margin", "targets", "--targets",
-                "mask", "--mask");
+                "mask", "--mask", "negatives", "--negatives");
     }
 
     @Override

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code rematch metrics}: image-to-text and text-to-image recall on a similarity matrix. */
-@Command(name = "metrics", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "metrics", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
         customSynopsis = {"rematch metrics --sims=S.npy [OPTIONS]"},
         description = {"Compute the retrieval metrics of an images x captions similarity matrix.",
                 "",
@@ -55,8 +55,8 @@ final class MetricsCommand extends Subcommand {
         DMatrixRMaj s = Checks.finite("--sims", NpyFiles.readMatrix("--sims", sims));
         if ((long) s.numRows * captionsPerImage != s.numCols) {
             throw new IllegalArgumentException("--sims is " + s.numRows + " x " + s.numCols + "; expected "
-                    + s.numRows + " x " + ((long) s.numRows * captionsPerImage) + ": one row per image and"
-                    + " --captions-per-image (" + captionsPerImage + ") columns, one per caption, per image");
+                    + s.numRows + " x " + ((long) s.numRows * captionsPerImage) + ": one row per image and one column per"
+                    + " caption, " + captionsPerImage + " captions per image (--captions-per-image)");
         }
         RetrievalReport report = RetrievalMetrics.evaluate(s, captionsPerImage, rule);
         PrintWriter out = out();

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * {@code rematch ot}: an entropic optimal-transport plan for a cost matrix read from .npy, by
  * any method of {@link Transports}.
  */
-@Command(name = "ot", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "ot", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
         customSynopsis = {"rematch ot (--cost=C.npy | --cost-from-scores=S.npy) --method=METHOD",
                 "                  --reg=R --out=P.npy [OPTIONS]"},
         description = {"Compute an entropic optimal-transport plan for an n x m cost matrix.",
@@ -30,18 +30,18 @@ import picocli.CommandLine.Option;
                         + "l2rm (L2RM's masked partial OT with a dummy row and column, the diagonal forbidden).",
                 "",
                 "Every method stops by default when the plan meets its constraints to --tol relative to the mass "
-                        + "(--stop marginals). A run that reaches --max-iter first exits 0 with a warning on "
-                        + "standard error and \"converged\": false."})
+                        + "(--stop marginals), and \"converged\": true always means that it does. A run that reaches "
+                        + "--max-iter first exits 0 with a warning on standard error and \"converged\": false."})
 final class OtCommand extends Subcommand {
 
     /** Where the cost comes from: a file, or L2RM's initial cost of a score matrix. */
     static final class CostSource {
         @Option(names = "--cost", required = true, paramLabel = "C.npy", order = 1,
-                description = "The n x m cost matrix (finite).")
+                description = "The cost matrix, n rows by m columns (finite).")
         Path cost;
 
         @Option(names = "--cost-from-scores", required = true, paramLabel = "S.npy", order = 2,
-                description = "Use L2RM's initial cost max(ReLU(1 - S), 1e-10) of an n x m score matrix instead.")
+                description = "Use L2RM's initial cost max(ReLU(1 - S), 1e-10) of a score matrix instead.")
         Path scores;
     }
 
@@ -68,19 +68,21 @@ final class OtCommand extends Subcommand {
     Double mass;
 
     @Option(names = "--mask", paramLabel = "K.npy", order = 8,
-            description = "An n x m 0/1 matrix of forbidden entries, 1 = forbidden (partial, partial-log, l2rm).")
+            description = "A 0/1 matrix of forbidden entries, the shape of the cost, 1 for forbidden (partial, "
+                    + "partial-log, l2rm).")
     Path maskPath;
 
     @Option(names = "--mask-diagonal", order = 9, description = "Forbid the diagonal (the given pairs); the default for l2rm.")
     boolean maskDiagonal;
 
-    @Option(names = "--no-mask", order = 10, description = "l2rm only: forbid nothing (the release with noise_ratio = 0).")
+    @Option(names = "--no-mask", order = 10, description = "l2rm only: forbid nothing (as the release without noise).")
     boolean noMask;
 
     @Option(names = "--stop", paramLabel = "RULE", order = 11,
-            description = "The stopping rule: marginals (the default: the plan meets its constraints to --tol); "
-                    + "plan-change (partial*: POT's ||K_prev - K|| test, default --tol 1e-100, which runs "
-                    + "--max-iter); potential-change (l2rm: the release's ||u - u_prev|| < --tol, default 1e-3, "
+            description = "The stopping rule: marginals (the default: stop when the plan meets its constraints "
+                    + "to --tol, relative to the mass); plan-change (partial and partial-log: POT's test on the "
+                    + "change of the plan, with POT's tolerance 1e-100 unless --tol says otherwise); "
+                    + "potential-change (l2rm: the release's test on the change of u, with its tolerance 1e-3; "
                     + "the default with --mode faithful).")
     String stop;
 
@@ -89,9 +91,10 @@ final class OtCommand extends Subcommand {
                     + "iterations.")
     Double tol;
 
-    @Option(names = "--max-iter", defaultValue = "1000", paramLabel = "N", order = 13,
-            description = "The iteration cap (default: ${DEFAULT-VALUE}).")
-    int maxIter;
+    @Option(names = "--max-iter", paramLabel = "N", order = 13,
+            description = "The iteration cap (default: 10000 for the marginals rule, which stops as soon as "
+                    + "the plan is feasible; 1000, the references' cap, for the two change rules).")
+    Integer maxIter;
 
     @Option(names = "--mode", defaultValue = "stable", paramLabel = "MODE", order = 14,
             description = "l2rm only: stable, or faithful to reproduce the L2RM release (1e-10 inside its "
@@ -99,7 +102,7 @@ final class OtCommand extends Subcommand {
     String mode;
 
     @Option(names = "--out", required = true, paramLabel = "P.npy", order = 15,
-            description = "Where to write the n x m plan (float64 .npy).")
+            description = "Where to write the plan (float64 .npy, the shape of the cost).")
     Path out;
 
     @Option(names = "--json", order = 16, description = "Print one JSON object on one line.")
@@ -216,8 +219,11 @@ final class OtCommand extends Subcommand {
             Checks.nonNegative("--tol", tol);
             s = s.withTolerance(tol);
         }
-        Checks.atLeast("--max-iter", maxIter, 1);
-        return s.withMaxIterations(maxIter);
+        if (maxIter != null) {
+            Checks.atLeast("--max-iter", maxIter, 1);
+            s = s.withMaxIterations(maxIter);
+        }
+        return s;
     }
 
     /** L2RM's initial cost of the scores: ReLU(1 - S), floored at 1e-10 as the release does. */

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * have been paired with. The proposals are scored against the true captions and against the
  * simplest alternative, the most similar other caption.
  */
-@Command(name = "realign", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "realign", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
         customSynopsis = {"rematch realign --scores=S.npy --mismatched=M.npy --true-caption=T.npy",
                 "                       [OPTIONS]"},
         description = {"Rematch the mismatched pairs of a batch with L2RM's partial optimal transport.",
@@ -60,9 +60,10 @@ final class RealignCommand extends Subcommand {
                     + "stopping rule, ||u - u_prev|| < 1e-3) (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--max-iter", defaultValue = "1000", paramLabel = "N", order = 7,
-            description = "The iteration cap of each transport run (default: ${DEFAULT-VALUE}).")
-    int maxIter;
+    @Option(names = "--max-iter", paramLabel = "N", order = 7,
+            description = "The iteration cap of each transport run (default: 10000 in stable mode, which stops "
+                    + "when the marginals hold; 1000, the release's, in faithful mode).")
+    Integer maxIter;
 
     @Option(names = "--out", paramLabel = "P.npy", order = 8,
             description = "Write the proposals: an int64 array of shape (masses, N) whose entry [k, i] is the batch "
@@ -89,7 +90,9 @@ final class RealignCommand extends Subcommand {
         for (double mass : masses) {
             Checks.inOpen("--mass", mass, 0.0, 1.0);
         }
-        Checks.atLeast("--max-iter", maxIter, 1);
+        if (maxIter != null) {
+            Checks.atLeast("--max-iter", maxIter, 1);
+        }
         Mode md = Mode.parse("--mode", mode);
         if (out != null) {
             NpyFiles.requireWritable("--out", out);
@@ -103,7 +106,9 @@ final class RealignCommand extends Subcommand {
         }
         for (int i = 0; i < n; i++) {
             if (truth[i] != Math.rint(truth[i]) || truth[i] < 0 || truth[i] >= n) {
-                throw new IllegalArgumentException("--true-caption[" + i + "] is " + truth[i] + "; expected an index in [0, " + n + ")");
+                String value = truth[i] == Math.rint(truth[i]) && Math.abs(truth[i]) < 1e15
+                        ? Long.toString((long) truth[i]) : Double.toString(truth[i]);
+                throw new IllegalArgumentException("--true-caption[" + i + "] is " + value + "; expected an index in [0, " + n + ")");
             }
             if (flags[i] == 1 && truth[i] == i) {
                 throw new IllegalArgumentException("--true-caption[" + i + "] is " + i + ", the caption pair " + i
@@ -122,9 +127,15 @@ final class RealignCommand extends Subcommand {
             }
         }
         int bySimilarity = hits(Rematching.nearestOther(sub), noisy, truth);
-        Stopping stopping = Transports.defaultStopping("l2rm", md).withMaxIterations(maxIter);
+        Stopping defaults = Transports.defaultStopping("l2rm", md);
+        Stopping stopping = maxIter == null ? defaults : defaults.withMaxIterations(maxIter);
         double[] proposals = new double[masses.length * n];
         Arrays.fill(proposals, -1);
+        // every run before any output: a run that fails (a reg too small for the cost) prints nothing
+        Rematching.Result[] results = new Rematching.Result[masses.length];
+        for (int run = 0; run < masses.length; run++) {
+            results[run] = Rematching.l2rmInitial(k, reg, masses[run], md, stopping).rematch(sub);
+        }
         StringBuilder runs = new StringBuilder();
         if (!json) {
             out().printf(Locale.ROOT, "%d mismatched pairs rematched among themselves (L2RM: cost ReLU(1 - S), diagonal"
@@ -134,7 +145,7 @@ final class RealignCommand extends Subcommand {
         }
         for (int run = 0; run < masses.length; run++) {
             double mass = masses[run];
-            Rematching.Result result = Rematching.l2rmInitial(k, reg, mass, md, stopping).rematch(sub);
+            Rematching.Result result = results[run];
             int[] pick = result.proposals();
             int byPlan = hits(pick, noisy, truth);
             StringBuilder picked = new StringBuilder();

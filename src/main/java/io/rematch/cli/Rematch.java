@@ -21,7 +21,7 @@ import picocli.CommandLine;
                         + "JVM's memory is set with the REMATCH_JAVA_OPTS variable, e.g. REMATCH_JAVA_OPTS=-Xmx8g."},
         subcommands = {LossCommand.class, MetricsCommand.class, CompareCommand.class, RealignCommand.class, OtCommand.class,
                 CommandLine.HelpCommand.class})
-public final class Rematch implements Runnable {
+public final class Rematch implements java.util.concurrent.Callable<Integer> {
 
     /** Exit code for bad input. */
     public static final int BAD_INPUT = 2;
@@ -32,9 +32,12 @@ public final class Rematch implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** No command given: the usage, on standard error, and the bad-input status. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().getErr().println("rematch: error: no command given");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return BAD_INPUT;
     }
 
     /** Entry point: runs and exits with the command's status. */
@@ -67,13 +70,19 @@ public final class Rematch implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args1) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(c.getCommandSpec().qualifiedName() + ": error: " + ex.getMessage());
-            if (ex instanceof CommandLine.UnmatchedArgumentException) {
-                // picocli's "Did you mean: rematch loss?" / "Possible solutions: --scores"
-                CommandLine.UnmatchedArgumentException.printSuggestions((CommandLine.UnmatchedArgumentException) ex,
-                        c.getErr());
+            String name = c.getCommandSpec().qualifiedName();
+            java.util.List<String> unknown = Suggestions.unknownOptions(c.getCommandSpec(), args1);
+            String message = ex.getMessage();
+            if (!unknown.isEmpty()) {   // a typo explains a "missing" option too: name it first
+                message = "unknown option" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown);
+            } else if (ex instanceof CommandLine.UnmatchedArgumentException && c.getParent() == null
+                    && !((CommandLine.UnmatchedArgumentException) ex).getUnmatched().isEmpty()) {
+                String word = ((CommandLine.UnmatchedArgumentException) ex).getUnmatched().get(0);
+                String best = Suggestions.closest(word, new java.util.ArrayList<>(c.getSubcommands().keySet()));
+                message = "unknown command '" + word + "'" + (best != null ? " (did you mean " + best + "?)" : "");
             }
-            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+            c.getErr().println(name + ": error: " + message);
+            c.getErr().println("Try '" + name + " --help' for the options.");
             c.getErr().flush();
             return BAD_INPUT;
         });

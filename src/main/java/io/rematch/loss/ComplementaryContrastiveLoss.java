@@ -47,14 +47,20 @@ public final class ComplementaryContrastiveLoss implements ScoreLoss {
     @Override
     public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
         Checks.square("scores", scores);
+        return evaluate(scores, workspace, name());
+    }
+
+    /** Evaluates under another name in messages (nl is this loss with one random negative). */
+    LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace, String name) {
+        Checks.square("scores", scores);
         return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, bound, negatives.draw(scores.numRows),
-                Checks.present("workspace", workspace));
+                Checks.present("workspace", workspace), name);
     }
 
     /** Evaluates with an explicit mask of negatives instead of drawing one. */
     public LossValue evaluate(DMatrixRMaj scores, PairMask mask) {
         Checks.square("scores", scores);
-        return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, bound, Checks.present("mask", mask), new LossWorkspace());
+        return TwoWaySoftmaxObjective.evaluate(scores, tau, mode, bound, Checks.present("mask", mask), new LossWorkspace(), name());
     }
 
     /** The temperature \(\tau\). */

@@ -48,10 +48,11 @@ public final class ContrastiveLoss implements ScoreLoss {
         double loss = 0;
         for (int i = 0; i < n; i++) {
             double sii = scores.data[i * n + i];
+            // each term over N before summing: the sum of large terms may overflow where their mean does not
             if (mode == Mode.FAITHFUL) {
-                loss -= Math.log(st.rowProbability(i, sii)) + Math.log(st.colProbability(i, sii));
+                loss -= (Math.log(st.rowProbability(i, sii)) + Math.log(st.colProbability(i, sii))) / n;
             } else {
-                loss -= st.rowLogProbability(i, sii) + st.colLogProbability(i, sii);
+                loss -= (st.rowLogProbability(i, sii) + st.colLogProbability(i, sii)) / n;
             }
         }
         double scale = 1.0 / (n * tau);
@@ -61,10 +62,11 @@ public final class ContrastiveLoss implements ScoreLoss {
                 int k = i * n + j;
                 double p = g[k] / rowNorm;
                 double q = colTerms[k] / st.colNorm(j);
-                g[k] = (p + q - (i == j ? 2.0 : 0.0)) * scale;
+                // on the diagonal p - 1 = -(1 - p), from the sum of the other terms: p -> 1 cancels
+                g[k] = (i == j ? -(st.rowComplement(i, i, p) + st.colComplement(i, i, q)) : p + q) * scale;
             }
         }
-        return LossValue.checked(loss / n, gradient, mode, name(), "tau = " + tau);
+        return LossValue.checked(loss, gradient, mode, name(), "tau = " + tau);
     }
 
     @Override

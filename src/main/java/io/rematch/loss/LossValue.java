@@ -39,6 +39,12 @@ public record LossValue(double value, DMatrixRMaj gradient, String warning) {
      *                                  arithmetic cannot represent the loss
      */
     static LossValue checked(double value, DMatrixRMaj gradient, Mode mode, String what, String parameters) {
+        return checked(value, gradient, mode, what, parameters, "the scores differ by more than the double range allows"
+                + " once divided by the temperature");
+    }
+
+    /** As {@link #checked(double, DMatrixRMaj, Mode, String, String)}, with the reason in words. */
+    static LossValue checked(double value, DMatrixRMaj gradient, Mode mode, String what, String parameters, String reason) {
         int bad = nonFinite(gradient);
         if (Double.isFinite(value) && bad == 0) {
             return new LossValue(value, gradient);
@@ -51,8 +57,7 @@ public record LossValue(double value, DMatrixRMaj gradient, String warning) {
                     + " release does; --mode stable evaluates the same formula without overflow");
         }
         throw new IllegalArgumentException("scores: " + found + " at " + parameters + ", because its true value is"
-                + " beyond double precision (the scores differ by more than the double range allows once divided by"
-                + " the temperature); rescale the scores");
+                + " beyond double precision (" + reason + "); rescale the scores");
     }
 
     private static int nonFinite(DMatrixRMaj g) {

@@ -246,7 +246,7 @@ public final class Losses {
 
         @Override
         public LossValue evaluate(org.ejml.data.DMatrixRMaj scores, LossWorkspace workspace) {
-            return ccl.evaluate(scores, workspace);
+            return ccl.evaluate(scores, workspace, "nl");
         }
 
         @Override

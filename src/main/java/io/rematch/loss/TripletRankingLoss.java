@@ -80,7 +80,8 @@ public final class TripletRankingLoss implements ScoreLoss {
         for (double v : perPair) {
             loss += v;
         }
-        return LossValue.checked(loss, gradient, Mode.STABLE, name(), "margin = " + margin);
+        return LossValue.checked(loss, gradient, Mode.STABLE, name(), "margin = " + margin,
+                "its hinge terms, score differences, sum beyond the double range");
     }
 
     /** The margin \(\alpha\). */

@@ -58,7 +58,7 @@ final class TwoWaySoftmaxObjective {
 
     /** Evaluates; {@code scores} is square (checked by the caller) and is checked finite here, once. */
     static LossValue evaluate(DMatrixRMaj scores, double tau, Mode mode, ComplementaryBound bound, PairMask mask,
-                              LossWorkspace workspace) {
+                              LossWorkspace workspace, String name) {
         final int n = scores.numRows;
         if (mask.rows() != n || mask.cols() != n) {
             throw new IllegalArgumentException("mask is " + mask.rows() + " x " + mask.cols()
@@ -172,19 +172,18 @@ final class TwoWaySoftmaxObjective {
                 g[base + j] = grad + v * cq - q * others;
             }
         }
-        if (anySaturated) {
-            loss += saturated(scores, st, bound, mask, rowFast, colFast, g);
-        }
+        double saturatedShare = anySaturated ? saturated(scores, st, bound, mask, rowFast, colFast, g) : 0;
         final double scale = 1.0 / (n * tau);
         for (int k = 0; k < n * n; k++) {
             g[k] *= scale;
         }
-        return LossValue.checked(loss / n, gradient, mode, "ccl-" + bound.shortName(), "tau = " + tau);
+        // the saturated terms are huge (up to gap / tau each): over N before they meet the rest
+        return LossValue.checked(loss / n + saturatedShare, gradient, mode, name, "tau = " + tau);
     }
 
     /**
      * Adds the saturated rows' and columns' terms, in the log domain, to {@code g} (unscaled:
-     * \(\partial/\partial z\)); returns their share of the loss sum.
+     * \(\partial/\partial z\)); returns their share of the loss, already divided by N.
      */
     private static double saturated(DMatrixRMaj scores, SoftmaxStatistics st, ComplementaryBound bound, PairMask mask,
                                     boolean[] rowFast, boolean[] colFast, double[] g) {
@@ -200,7 +199,7 @@ final class TwoWaySoftmaxObjective {
                 double logP = st.rowLogProbability(i, s[i * n + j]);
                 row.set(j, logP, st.rowLogComplement(i, j, Math.exp(logP)), mask.contains(i, j));
             }
-            loss += row.evaluate(bound);
+            loss += row.evaluate(bound) / n;
             for (int j = 0; j < n; j++) {
                 g[i * n + j] += row.gradient(j);
             }
@@ -213,7 +212,7 @@ final class TwoWaySoftmaxObjective {
                 double logQ = st.colLogProbability(j, s[i * n + j]);
                 row.set(i, logQ, st.colLogComplement(i, j, Math.exp(logQ)), mask.contains(j, i));
             }
-            loss += row.evaluate(bound);
+            loss += row.evaluate(bound) / n;
             for (int i = 0; i < n; i++) {
                 g[i * n + j] += row.gradient(i);
             }

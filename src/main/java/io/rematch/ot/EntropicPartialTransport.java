@@ -57,7 +57,7 @@ import org.ejml.data.DMatrixRMaj;
  * the change \(\|K_{\text{prev}} - K\|_F\), \(\|K_{\text{prev}} - K\|_F^2 = \sum_{ij} K_{0,ij}^2
  * (\gamma'\alpha'_i\beta'_j - \gamma\alpha_i\beta_j)^2\) from the previous and current factors
  * (no copy of \(K\)), folded into the next iteration's pass; the loop runs while it is
- * \(>\) the tolerance (POT's \(10^{-100}\): in practice exactly 1000 iterations), and a plan it
+ * \(>\) the tolerance (POT's \(10^{-100}\): to the cap, unless an iterate repeats bit for bit), and a plan it
  * stops on is then checked against its constraints ({@link Stopping#FEASIBILITY_TOLERANCE}).
  *
  * <p>Entries forbidden by a {@link PairMask} are 0 in \(K_0\), hence in the plan; a row or column
@@ -234,7 +234,7 @@ public final class EntropicPartialTransport implements TransportSolver {
         return Convergence.finish(DMatrixRMaj.wrap(n, m, k0), done, SinkhornKnopp.toArray(errors), err, stopping,
                 ruleMet, numerical, Convergence.Constraints.partial(a, b, mTarget), "entropic partial OT",
                 marginals ? "increase the iteration cap or reg"
-                        : "POT's tolerance 1e-100 always runs the full cap; the marginals rule stops when the plan is optimal");
+                        : "POT's tolerance 1e-100 runs to the cap unless an iterate repeats exactly; the marginals rule stops when the plan is optimal");
     }
 
     /** \(\|K_{\text{prev}} - K\|_F\) from the factors of both iterates. */

@@ -172,7 +172,7 @@ public final class LogEntropicPartialTransport implements TransportSolver {
         return Convergence.finish(DMatrixRMaj.wrap(n, m, plan), done, SinkhornKnopp.toArray(errors), err, stopping,
                 ruleMet, numerical, Convergence.Constraints.partial(a, b, mTarget), "entropic partial OT (log domain)",
                 marginals ? "increase the iteration cap or reg"
-                        : "POT's tolerance 1e-100 always runs the full cap; the marginals rule stops when the plan is optimal");
+                        : "POT's tolerance 1e-100 runs to the cap unless an iterate repeats exactly; the marginals rule stops when the plan is optimal");
     }
 
     private static double[] plus(double[] v, double c) {

@@ -68,8 +68,8 @@ public final class LogSinkhorn implements TransportSolver {
     }
 
     @Override
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
-        TransportArguments.balanced(cost, a, b, forbidden, reg, stopping);
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] given, PairMask forbidden) {
+        final double[] b = TransportArguments.balanced(cost, a, given, forbidden, reg, stopping);
         final int maxIterations = stopping.maxIterations();
         final double massB = SinkhornKnopp.sum(b);
         final int n = cost.numRows;

@@ -23,7 +23,8 @@ import org.ejml.data.DMatrixRMaj;
  * (POT's {@code numItermax}). As in POT, if \(K^\top u\) has a zero or \(u, v\) a non-finite
  * entry, the previous \(u, v\) are kept and the loop stops (with a warning). The totals of
  * \(a\) and \(b\) must agree (to the tolerance, at least \(10^{-9}\) relative): the problem
- * has no solution otherwise, and POT would run its cap.
+ * has no solution otherwise, and POT would run its cap. Totals that differ by float32 rounding
+ * (at most \(10^{-6}\) relative) are reconciled by scaling \(b\) to the total of \(a\).
  *
  * <p>Implementation: the kernel is computed once as \(e^{-(C - \min C)/\varepsilon}\); the
  * constant shift multiplies \(K\) by a scalar, which changes \(v\) by the inverse scalar and
@@ -72,8 +73,8 @@ public final class SinkhornKnopp implements TransportSolver {
     }
 
     @Override
-    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
-        TransportArguments.balanced(cost, a, b, forbidden, reg, stopping);
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] given, PairMask forbidden) {
+        final double[] b = TransportArguments.balanced(cost, a, given, forbidden, reg, stopping);
         final int maxIterations = stopping.maxIterations();
         final double massB = sum(b);   // the error is relative to the mass
         final int n = cost.numRows;

@@ -12,6 +12,9 @@ import io.rematch.check.Checks;
  * plan they stop on is then checked against its constraints (to
  * {@link #FEASIBILITY_TOLERANCE} relative), and {@code converged} is reported only if it meets
  * them. A tolerance of 0 runs exactly {@code maxIterations} iterations and claims nothing.
+ * "Meets its constraints" is relative to the mass: the largest violation is at most the
+ * tolerance (marginals rule) or {@link #FEASIBILITY_TOLERANCE} (change-based rules) times the
+ * transported mass.
  *
  * @param rule          what is compared with the tolerance
  * @param tolerance     \(\ge 0\); 0 runs the cap
@@ -34,7 +37,7 @@ public record Stopping(Rule rule, double tolerance, int maxIterations) {
         /**
          * POT 0.8.2's {@code entropic_partial_wasserstein} test: \(\|K_{\text{prev}} - K\|_F\)
          * every 10th iteration, loop while it exceeds the tolerance (POT's default \(10^{-100}\)
-         * always runs the cap). Partial solvers only.
+         * runs until an iterate repeats bit for bit, or to the cap). Partial solvers only.
          */
         PLAN_CHANGE,
         /**
@@ -45,8 +48,14 @@ public record Stopping(Rule rule, double tolerance, int maxIterations) {
         POTENTIAL_CHANGE
     }
 
-    /** Default iteration cap (POT's {@code numItermax}, the L2RM release's {@code niter}). */
+    /** The references' iteration cap (POT's {@code numItermax}, the L2RM release's {@code niter}). */
     public static final int DEFAULT_MAX_ITERATIONS = 1000;
+    /**
+     * The cap of the marginals rule: it stops as soon as the plan is feasible, so the cap is a
+     * safety net, set where Dykstra's partial OT at full mass converges (about 2,000 iterations at
+     * reg 0.05 on the bundled 128-pair batch, where Sinkhorn needs 171).
+     */
+    public static final int MARGINALS_MAX_ITERATIONS = 10_000;
     /** Default relative tolerance of {@link Rule#MARGINALS} (POT's Sinkhorn {@code stopThr}). */
     public static final double DEFAULT_TOLERANCE = 1e-9;
     /** POT 0.8.2's {@code entropic_partial_wasserstein(stopThr=1e-100)}. */
@@ -69,9 +78,9 @@ public record Stopping(Rule rule, double tolerance, int maxIterations) {
         Checks.atLeast("maxIterations", maxIterations, 1);
     }
 
-    /** {@link Rule#MARGINALS} at \(10^{-9}\) relative, at most 1000 iterations: every solver's default. */
+    /** {@link Rule#MARGINALS} at \(10^{-9}\) relative, at most 10,000 iterations: every solver's default. */
     public static Stopping marginals() {
-        return new Stopping(Rule.MARGINALS, DEFAULT_TOLERANCE, DEFAULT_MAX_ITERATIONS);
+        return new Stopping(Rule.MARGINALS, DEFAULT_TOLERANCE, MARGINALS_MAX_ITERATIONS);
     }
 
     /** POT's partial OT loop: {@link Rule#PLAN_CHANGE} at \(10^{-100}\), 1000 iterations. */

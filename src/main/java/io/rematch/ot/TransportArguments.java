@@ -94,12 +94,18 @@ final class TransportArguments {
         return mass;
     }
 
+    /** Totals that differ by at most this, relative, differ by float32 rounding: reconciled, not refused. */
+    static final double RECONCILED_TOTALS = 1e-6;
+
     /**
-     * The checks of a balanced problem: finite cost, histograms of its shape with equal totals
-     * (to \(\max(\text{tolerance}, 10^{-9})\) relative: the iteration cannot meet marginals whose
-     * totals differ by more), no mask, a regularisation the cost's scale allows.
+     * The checks of a balanced problem: finite cost, histograms of its shape with equal totals, no
+     * mask, a regularisation the cost's scale allows. Returns the column masses to use: {@code b}
+     * itself when the totals agree to \(\max(\text{tolerance}, 10^{-9})\) relative; {@code b}
+     * scaled to the total of {@code a} when they differ by no more than float32 rounding
+     * ({@link #RECONCILED_TOTALS}: histograms normalised in float32 and saved by NumPy); otherwise
+     * the problem has no solution and is refused.
      */
-    static void balanced(DMatrixRMaj cost, double[] a, double[] b, PairMask mask, double reg, Stopping stopping) {
+    static double[] balanced(DMatrixRMaj cost, double[] a, double[] b, PairMask mask, double reg, Stopping stopping) {
         cost(cost);
         double sumA = histogram("a", a, cost.numRows);
         double sumB = histogram("b", b, cost.numCols);
@@ -107,13 +113,23 @@ final class TransportArguments {
             throw new IllegalArgumentException("mask: balanced Sinkhorn takes no forbidden entries (they can make"
                     + " its marginals infeasible); use partial OT (partial, partial-log or l2rm)");
         }
-        double slack = Math.max(stopping.tolerance(), 1e-9) * Math.max(sumA, sumB);
-        if (Math.abs(sumA - sumB) > slack) {
+        double gap = Math.abs(sumA - sumB);
+        double scale = Math.max(sumA, sumB);
+        if (gap <= Math.max(stopping.tolerance(), 1e-9) * scale) {
+            regForCost(reg, maxAbs(cost), null);
+            return b;
+        }
+        if (gap > RECONCILED_TOTALS * scale) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "a, b: balanced transport needs equal totals of a and b, got sum a = %.17g and sum b = %.17g;"
                             + " normalise them, or use partial OT to move only the smaller total", sumA, sumB));
         }
         regForCost(reg, maxAbs(cost), null);
+        double[] reconciled = new double[b.length];
+        for (int j = 0; j < b.length; j++) {
+            reconciled[j] = b[j] * (sumA / sumB);
+        }
+        return reconciled;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.rematch.bench;
 import io.rematch.loss.ComplementaryBound;
 import io.rematch.loss.ComplementaryContrastiveLoss;
 import io.rematch.loss.LossValue;
+import io.rematch.loss.LossWorkspace;
 import io.rematch.loss.Negatives;
 import io.rematch.numeric.Mode;
 import java.util.SplittableRandom;
@@ -22,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * CCL-log loss and gradient (RCL's default loss, all negatives, tau = 0.05) on an N x N score
  * matrix of cosine-like similarities. Baseline: PyTorch 1.13 autograd, float64, one thread, on
- * the same kind of machine: 0.41 ms (N = 128), 7.4 ms (512), 630 ms (2048) (issue #2).
+ * the same kind of machine: 0.41 ms (N = 128), 7.4 ms (512), 630 ms (2048). The second benchmark
+ * reuses a {@link LossWorkspace}, as a training loop does.
  * Run: {@code bin/jmh CclLossBenchmark}.
  */
 @State(Scope.Benchmark)
@@ -53,8 +55,15 @@ public class CclLossBenchmark {
                 Mode.parse("mode", mode));
     }
 
+    private final LossWorkspace workspace = new LossWorkspace();
+
     @Benchmark
     public LossValue cclLogValueAndGradient() {
         return loss.evaluate(scores);
+    }
+
+    @Benchmark
+    public LossValue cclLogWithWorkspace() {
+        return loss.evaluate(scores, workspace);
     }
 }

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Optimal transport solvers, 1000 iterations each (tolerance 0: exactly the cap), on
  * squared-Euclidean costs between n random points of the unit square (n x n, uniform
- * marginals), reg = 0.05, transported mass 0.9 (issue #3's setting), and the bound they are
+ * marginals), reg = 0.05, transported mass 0.9 (the benchmark setting of docs/benchmarks.md), and the bound they are
  * measured against:
  * <ul>
  *   <li>{@code partial}: {@link EntropicPartialTransport} (POT's {@code entropic_partial_wasserstein}

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Both retrieval directions on 1,000 images x 5,000 captions (the Flickr30K / MS-COCO 1K test
- * size); issue #2 asks for well under a second. Run: {@code bin/jmh RetrievalMetricsBenchmark}.
+ * size); the target is well under a second. Run: {@code bin/jmh RetrievalMetricsBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -132,7 +132,7 @@ class MetricsCommandTest {
     void widthNotImagesTimesCaptionsPerImageIsRefused(int width) throws IOException {
         String file = write("sims.npy", TestMatrices.uniform(2, width, 1, 1));
         assertBadInput(new String[] {"metrics", "--sims", file}, "--sims is 2 x " + width, "expected 2 x 10",
-                "--captions-per-image (5)");
+                "5 captions per image (--captions-per-image)");
     }
 
     @Test

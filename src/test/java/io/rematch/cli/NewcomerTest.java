@@ -91,12 +91,33 @@ class NewcomerTest {
 
     @Test
     void typosGetSuggestions() {
-        Cli.Result command = Cli.run("lose");
-        assertEquals(2, command.code());
-        assertTrue(command.err().contains("Did you mean") && command.err().contains("loss"), command.err());
-        Cli.Result option = Cli.run("loss", "--scroes", "S.npy", "--loss", "infonce");
-        assertEquals(2, option.code());
-        assertTrue(option.err().contains("--scores"), option.err());
+        String[][] cases = {
+            {"lose"}, {"metrcs"}, {"loss", "--scroes", "S.npy", "--loss", "infonce"},
+            {"loss", "--scores", "S.npy", "--los", "infonce"}, {"loss", "--scores", "S.npy", "--loss", "ccl-log", "--tua", "0.1"}};
+        String[] expected = {
+            "rematch: error: unknown command 'lose' (did you mean loss?)",
+            "rematch: error: unknown command 'metrcs' (did you mean metrics?)",
+            "rematch loss: error: unknown option '--scroes' (did you mean --scores?)",
+            "rematch loss: error: unknown option '--los' (did you mean --loss?)",
+            "rematch loss: error: unknown option '--tua' (did you mean --tau?)"};
+        for (int k = 0; k < cases.length; k++) {
+            Cli.Result r = Cli.run(cases[k]);
+            assertEquals(2, r.code(), r::toString);
+            assertEquals(expected[k], r.err().lines().findFirst().orElseThrow(), r::toString);
+            assertEquals(2, r.err().lines().count(), "the error and the hint to --help: " + r);
+        }
+    }
+
+    @Test
+    void noCommandIsAUsageErrorAndEveryCommandHasAVersion() {
+        Cli.Result none = Cli.run();
+        assertEquals(2, none.code());
+        assertTrue(none.err().startsWith("rematch: error: no command given") && none.err().contains("Usage: rematch"), none.err());
+        for (String c : COMMANDS) {
+            Cli.Result v = Cli.run(c, "--version");
+            assertEquals(0, v.code());
+            assertTrue(v.out().startsWith("rematch "), c + ": " + v.out());
+        }
     }
 
     @Test
@@ -150,6 +171,58 @@ class NewcomerTest {
         assertEquals(1, pot.err().lines().count(), pot::toString);
         assertTrue(pot.err().startsWith("rematch ot: warning: ") && pot.err().contains("1e-100"), pot.err());
         assertTrue(pot.out().contains("converged false"), pot.out());
+    }
+
+    /** The default run on the bundled batch: all the mass (a balanced problem for Dykstra), quiet. */
+    @Test
+    void aDefaultPartialRunOnTheBundledBatchConvergesQuietly() {
+        for (String method : List.of("partial", "partial-log", "l2rm", "sinkhorn")) {
+            Map<String, Object> j = Cli.jsonLine(Cli.run("ot", "--cost-from-scores", "data-small/batch128-pmp20/scores.npy",
+                    "--method", method, "--reg", "0.07", "--out", dir.resolve(method + ".npy").toString(), "--json"));
+            assertEquals(Boolean.TRUE, j.get("converged"), method + ": " + j);
+            assertNull(j.get("warning"), method);
+        }
+    }
+
+    /** Histograms normalised in float32 differ from 1 by float32 rounding: reconciled, not refused. */
+    @Test
+    void float32HistogramsAreReconciled() throws IOException {
+        float[] a32 = new float[7];
+        double[] a = new double[7];
+        for (int k = 0; k < 7; k++) {
+            a32[k] = 1f / 7;
+            a[k] = a32[k];
+        }
+        double total = 0;
+        for (double v : a) {
+            total += v;
+        }
+        assertTrue(Math.abs(total - 1) > 1e-9, "float32 rounding is visible: " + total);
+        String c = write("c.npy", absolute(TestMatrices.uniform(7, 7, 1, 3)));
+        Path aFile = dir.resolve("a.npy");
+        Npy.write(aFile, NpyArray.vector(a));
+        Map<String, Object> j = Cli.jsonLine(Cli.run("ot", "--cost", c, "--a", aFile.toString(), "--method", "sinkhorn",
+                "--reg", "0.1", "--out", dir.resolve("p.npy").toString(), "--json"));
+        assertEquals(Boolean.TRUE, j.get("converged"));
+        assertEquals(total, (Double) j.get("mass"), 1e-12, "b scaled to the total of a");
+    }
+
+    /** InfoNCE on a well-separated batch: its diagonal pull is 1 - p, tiny but not 0, as for ccl-log. */
+    @Test
+    void compareKeepsTinyPullsOnAWellSeparatedBatch() throws IOException {
+        String s = write("s.npy", new DMatrixRMaj(new double[][] {{1, -1}, {-1, 1}}));
+        Path m = dir.resolve("m.npy");
+        Npy.write(m, NpyArray.vector(new double[] {1, 0}));
+        Map<String, Object> j = Cli.jsonLine(Cli.run("compare", "--scores", s, "--mismatched", m.toString(), "--json"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) (List<?>) j.get("losses");
+        for (Map<String, Object> row : rows) {
+            if (row.get("loss").equals("infonce") || row.get("loss").equals("ccl-log")) {
+                double clean = (Double) row.get("pull_clean");
+                assertTrue(clean > 0, row.toString());
+                assertEquals(1.0, (Double) row.get("ratio"), 1e-12, row.toString());
+            }
+        }
     }
 
     @Test

@@ -67,7 +67,7 @@ class RealignCommandTest {
         Npy.write(truth, NpyArray.of(new int[] {128}, t, DType.INT64));
         String[] badTruth = ARGS.clone();
         badTruth[6] = truth.toString();
-        Cli.assertBadInput(badTruth, "--true-caption[5] is 128.0");
+        Cli.assertBadInput(badTruth, "--true-caption[5] is 128;");
         Path flags = dir.resolve("f.npy");
         double[] f = new double[128];
         f[7] = 2;

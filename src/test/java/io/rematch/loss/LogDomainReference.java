@@ -145,7 +145,7 @@ final class LogDomainReference {
                 loss -= lg[0][a];
                 for (int k = 0; k < n; k++) {
                     int e = dir == 0 ? a * n + k : k * n + a;
-                    g[e] += (Math.exp(lg[0][k]) - (k == a ? 1 : 0)) / (n * tau);
+                    g[e] += (k == a ? -Math.exp(lg[1][k]) : Math.exp(lg[0][k])) / (n * tau);   // p - 1 = -(1 - p)
                 }
             }
         }

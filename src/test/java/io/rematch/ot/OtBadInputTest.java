@@ -162,7 +162,7 @@ class OtBadInputTest {
 
     /**
      * Row 1 costs 100 more than row 0: at reg 0.1, exp(-100/0.1) = 0 in double, so the scaling
-     * solvers refuse (naming reg, pointing to the log domain) where POT returns NaN (issue #723),
+     * solvers refuse (naming reg, pointing to the log domain) where POT returns NaN (POT issue #723),
      * and the log-domain solvers return a finite plan with the right marginals.
      */
     @Test
