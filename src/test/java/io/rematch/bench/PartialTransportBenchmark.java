@@ -6,6 +6,7 @@ import io.rematch.ot.LogEntropicPartialTransport;
 import io.rematch.ot.LogSinkhorn;
 import io.rematch.ot.MaskedPartialTransport;
 import io.rematch.ot.SinkhornKnopp;
+import io.rematch.ot.Stopping;
 import io.rematch.ot.TransportResult;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -111,7 +112,7 @@ public class PartialTransportBenchmark {
 
     @Benchmark
     public TransportResult partial() {
-        return new EntropicPartialTransport(REG, MASS, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.PLAN_CHANGE, 0, ITERATIONS)).solve(cost, uniform, uniform);
+        return new EntropicPartialTransport(REG, MASS, new Stopping(Stopping.Rule.PLAN_CHANGE, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     /**
@@ -121,32 +122,32 @@ public class PartialTransportBenchmark {
      */
     @Benchmark
     public TransportResult partialPotStoppingRule() {
-        return new EntropicPartialTransport(REG, MASS).solve(cost, uniform, uniform);
+        return new EntropicPartialTransport(REG, MASS, Stopping.potPartial()).solve(cost, uniform, uniform);
     }
 
     @Benchmark
     public TransportResult partialLog() {
-        return new LogEntropicPartialTransport(REG, MASS, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.PLAN_CHANGE, 0, ITERATIONS)).solve(cost, uniform, uniform);
+        return new LogEntropicPartialTransport(REG, MASS, new Stopping(Stopping.Rule.PLAN_CHANGE, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     @Benchmark
     public TransportResult sinkhorn() {
-        return new SinkhornKnopp(REG, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, ITERATIONS)).solve(cost, uniform, uniform);
+        return new SinkhornKnopp(REG, new Stopping(Stopping.Rule.MARGINALS, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     @Benchmark
     public TransportResult sinkhornLog() {
-        return new LogSinkhorn(REG, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, ITERATIONS)).solve(cost, uniform, uniform);
+        return new LogSinkhorn(REG, new Stopping(Stopping.Rule.MARGINALS, 0, ITERATIONS)).solve(cost, uniform, uniform);
     }
 
     @Benchmark
     public TransportResult l2rmFaithful() {
-        return new MaskedPartialTransport(REG, 0.1, Mode.FAITHFUL, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.POTENTIAL_CHANGE, 0, ITERATIONS)).solveBatch(cost);
+        return new MaskedPartialTransport(REG, 0.1, Mode.FAITHFUL, new Stopping(Stopping.Rule.POTENTIAL_CHANGE, 0, ITERATIONS)).solveBatch(cost);
     }
 
     @Benchmark
     public TransportResult l2rmStable() {
-        return new MaskedPartialTransport(REG, 0.1, Mode.STABLE, new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, ITERATIONS)).solveBatch(cost);
+        return new MaskedPartialTransport(REG, 0.1, Mode.STABLE, new Stopping(Stopping.Rule.MARGINALS, 0, ITERATIONS)).solveBatch(cost);
     }
 
     /**
