@@ -149,19 +149,6 @@ public final class PairMask {
         }
     }
 
-    /** Whether some diagonal entry \((i, i)\) is in the mask. */
-    public boolean touchesDiagonal() {
-        if (kind != Kind.EXPLICIT) {
-            return kind == Kind.DIAGONAL;
-        }
-        for (int i = 0; i < Math.min(rows, cols); i++) {
-            if (member[i * cols + i]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The mask as a 0/1 matrix, 1 for the entries in it (what {@link #of(String, DMatrixRMaj)} reads). */
     public DMatrixRMaj toMatrix() {
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);

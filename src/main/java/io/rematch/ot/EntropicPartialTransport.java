@@ -237,16 +237,6 @@ public final class EntropicPartialTransport implements TransportSolver {
                         : "POT's tolerance 1e-100 runs to the cap unless an iterate repeats exactly; the marginals rule stops when the plan is optimal");
     }
 
-    /** \(\|K_{\text{prev}} - K\|_F\) from the factors of both iterates. */
-    static double change(double[] k0, int n, int m, double[] alphaPrev, double[] betaPrev, double gammaPrev,
-                         double[] alpha, double[] beta, double gamma) {
-        double e2 = 0;
-        for (int i = 0; i < n; i++) {
-            e2 += rowChange(k0, i * m, m, gammaPrev * alphaPrev[i], betaPrev, gamma * alpha[i], beta);
-        }
-        return Math.sqrt(e2);
-    }
-
     /** \(\sum_j (K_{0,ij}(s'\beta'_j - s\beta_j))^2\) for one row (four independent sums). */
     static double rowChange(double[] k0, int row, int m, double sp, double[] bPrev, double sn, double[] b) {
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
