@@ -101,6 +101,63 @@ public final class Npy {
         }
     }
 
+    /**
+     * The element type of the array in a {@code .npy} file, from its header alone.
+     *
+     * @throws NpyFormatException naming the file if its header is not a readable {@code .npy} header
+     * @throws IOException        if the file cannot be opened or read
+     */
+    public static DType dtype(Path path) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path is missing");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 12)) {
+            return readHeader(in, path.toString()).header.dtype;
+        }
+    }
+
+    /**
+     * A {@code float32} array read straight into {@code float}s, without the {@code double} copy
+     * {@link #read(Path)} makes: feature matrices stay half the size in memory.
+     *
+     * @param shape receives the array's shape: pass an {@code int[1][]}
+     * @throws NpyFormatException naming the file if it is not a readable float32 {@code .npy} file
+     * @throws IOException        if the file cannot be opened or read
+     */
+    public static float[] readFloat32(Path path, int[][] shape) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path is missing");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+            String source = path.toString();
+            Header h = readHeader(in, source);
+            NpyHeader header = h.header;
+            if (header.dtype != DType.FLOAT32) {
+                throw new NpyFormatException(source, "expected a float32 array, found " + header.descr);
+            }
+            long needed = (long) header.size * 4;
+            long available = Files.size(path) - h.dataOffset;
+            if (available < needed) {
+                throw truncated(source, header, needed, Math.max(0, available));
+            }
+            float[] out = new float[header.size];
+            byte[] buf = new byte[CHUNK * 4];
+            ByteBuffer bb = ByteBuffer.wrap(buf).order(header.order);
+            for (int done = 0; done < header.size; done += CHUNK) {
+                int n = Math.min(CHUNK, header.size - done);
+                int got = in.readNBytes(buf, 0, n * 4);
+                if (got < n * 4) {
+                    throw truncated(source, header, needed, (long) done * 4 + got);
+                }
+                for (int k = 0; k < n; k++) {
+                    out[done + k] = bb.getFloat(k * 4);
+                }
+            }
+            shape[0] = header.shape.clone();
+            return out;
+        }
+    }
+
     /** A parsed header and the offset of the data that follows it. */
     private record Header(NpyHeader header, long dataOffset) {
     }
@@ -262,6 +319,50 @@ public final class Npy {
         if (array == null) {
             throw new IllegalArgumentException("array is missing");
         }
+        writeAtomically(path, out -> write(out, array));
+    }
+
+    /** A writer of a file's bytes, for {@link #writeAtomically}. */
+    private interface ByteWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes {@code shape} float32 values as a {@code float32} array, atomically as
+     * {@link #write(Path, NpyArray)} does, without a {@code double} copy of the data (for feature
+     * matrices of hundreds of megabytes).
+     *
+     * @throws IllegalArgumentException if {@code data.length} is not the product of {@code shape}
+     * @throws IOException              as {@link #write(Path, NpyArray)}
+     */
+    public static void writeFloat32(Path path, int[] shape, float[] data) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path is missing");
+        }
+        long size = 1;
+        for (int d : shape) {
+            size *= d;
+        }
+        if (data == null || size != data.length) {
+            throw new IllegalArgumentException("data must have " + size + " entries for shape "
+                    + NpyArray.shapeText(shape) + ", got " + (data == null ? "none" : data.length));
+        }
+        writeAtomically(path, out -> {
+            out.write(header(DType.FLOAT32, shape));
+            byte[] buf = new byte[CHUNK * 4];
+            ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = 0; done < data.length; done += CHUNK) {
+                int n = Math.min(CHUNK, data.length - done);
+                for (int k = 0; k < n; k++) {
+                    bb.putFloat(k * 4, data[done + k]);
+                }
+                out.write(buf, 0, n * 4);
+            }
+        });
+    }
+
+    /** Temporary sibling, forced to disk, renamed over the target; see {@link #write(Path, NpyArray)}. */
+    private static void writeAtomically(Path path, ByteWriter writer) throws IOException {
         Path target = throughLinks(path.toAbsolutePath());
         Path dir = target.getParent();
         if (dir == null || target.getFileName() == null) {
@@ -285,7 +386,7 @@ public final class Npy {
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-                write(out, array);
+                writer.writeTo(out);
                 out.flush();
                 channel.force(true);
             }

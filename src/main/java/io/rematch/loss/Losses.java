@@ -236,6 +236,21 @@ public final class Losses {
         }
     }
 
+    /**
+     * The random negatives {@code loss} draws from, if any (CCL with ratio or single negatives, and
+     * NL): a trainer saves and restores their {@link Negatives#state()} with its checkpoints, so
+     * that a resumed run draws the negatives the uninterrupted run draws.
+     */
+    public static java.util.Optional<Negatives> randomNegatives(ScoreLoss loss) {
+        Negatives n = null;
+        if (loss instanceof ComplementaryContrastiveLoss c) {
+            n = c.negatives();
+        } else if (loss instanceof NegativeLearning nl) {
+            n = nl.ccl.negatives();
+        }
+        return n != null && n.isRandom() ? java.util.Optional.of(n) : java.util.Optional.empty();
+    }
+
     /** NL: the log bound on a single random negative per anchor, under its own name. */
     private static final class NegativeLearning implements ScoreLoss {
         private final ComplementaryContrastiveLoss ccl;

@@ -1,0 +1,92 @@
+package io.rematch.cli;
+
+import io.rematch.data.SyntheticData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rematch dataset}: makes dataset folders. */
+@Command(name = "dataset", mixinStandardHelpOptions = true, versionProvider = Rematch.Version.class,
+        description = {"Make a dataset folder in the precomp convention (see docs/data.md)."},
+        subcommands = {DatasetCommand.Synthetic.class})
+final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getErr().println("rematch dataset: error: no dataset kind given; try 'rematch dataset synthetic'");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Rematch.BAD_INPUT;
+    }
+
+    /** {@code rematch dataset synthetic}. */
+    @Command(name = "synthetic", mixinStandardHelpOptions = true, sortOptions = false,
+            versionProvider = Rematch.Version.class,
+            customSynopsis = {"rematch dataset synthetic --out=DIR [OPTIONS]"},
+            description = {"Write a synthetic image-text dataset: latent clusters rendered into two modalities by "
+                    + "random non-linear maps plus noise, split 80/10/10 into train, dev and test (float32 .npy).",
+                    "", "Mismatches are not written into the files: 'rematch train --mismatch R' injects them."})
+    static final class Synthetic extends Subcommand {
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", order = 1,
+                description = "The folder to write (created if needed; its dataset files are replaced).")
+        Path out;
+
+        @Option(names = "--images", defaultValue = "3000", paramLabel = "N", order = 2,
+                description = "Images over all three splits (default: ${DEFAULT-VALUE}).")
+        int images;
+
+        @Option(names = "--captions-per-image", defaultValue = "5", paramLabel = "K", order = 3,
+                description = "Captions per image (default: ${DEFAULT-VALUE}).")
+        int captionsPerImage;
+
+        @Option(names = "--dims", defaultValue = "128,96", paramLabel = "DV,DT", order = 4,
+                description = "Image and text feature widths (default: ${DEFAULT-VALUE}).")
+        String dims;
+
+        @Option(names = "--clusters", defaultValue = "20", paramLabel = "C", order = 5,
+                description = "Latent clusters: items of one cluster are near-duplicates (default: ${DEFAULT-VALUE}).")
+        int clusters;
+
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "S", order = 6,
+                description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        int run() {
+            String[] parts = dims.split(",");
+            int dv;
+            int dt;
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException();
+                }
+                dv = Integer.parseInt(parts[0].trim());
+                dt = Integer.parseInt(parts[1].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--dims must be two widths DV,DT such as 128,96, got '" + dims + "'");
+            }
+            SyntheticData d;
+            try {
+                d = new SyntheticData(images, captionsPerImage, dv, dt, clusters, seed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage().replace("dims (image)", "dims (image width)")
+                        .replace("dims (text)", "dims (text width)"), e);
+            }
+            try {
+                d.write(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write --out " + out + ": " + e.getMessage(), e);
+            }
+            int[] sizes = d.splitSizes();
+            out().printf("wrote %s: train %d, dev %d, test %d images, %d captions each, %d-d images, %d-d captions%n",
+                    out, sizes[0], sizes[1], sizes[2], captionsPerImage, dv, dt);
+            return 0;
+        }
+    }
+}

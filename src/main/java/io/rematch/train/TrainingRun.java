@@ -1,0 +1,329 @@
+package io.rematch.train;
+
+import io.rematch.data.DatasetFolder;
+import io.rematch.data.Mismatch;
+import io.rematch.data.NoiseIndex;
+import io.rematch.data.Split;
+import io.rematch.data.TfIdf;
+import io.rematch.eval.RecallSummary;
+import io.rematch.eval.TieRule;
+import io.rematch.io.Json;
+import io.rematch.io.JsonFields;
+import io.rematch.model.TwoTower;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A training run in a folder: the epoch loop around a {@link Trainer}, validation on the dev
+ * split after every epoch, the log, checkpoints that resume bit for bit, and the final test of
+ * the best-validation and the last epoch.
+ *
+ * <p>The folder ({@code docs/training.md} documents it):
+ * <pre>
+ * run.json          the configuration, the data folder and its fingerprint (written first)
+ * log.jsonl         one JSON object per completed epoch
+ * epoch-0007/       a checkpoint: weights.npy, adam_m.npy, adam_v.npy, state.json
+ * checkpoint.json   which checkpoint is the last and which the best (written last: the commit)
+ * noise_index_l2rm.npy, noise_index_rcl.npy   the injected pairing, in both official formats
+ * vocabulary.tsv    the TF-IDF vocabulary, when the captions are text
+ * results.json      test recalls of the best-validation and the last epoch
+ * </pre>
+ * An epoch's checkpoint folder is written under a temporary name and renamed, then the log, then
+ * {@code checkpoint.json}; a kill at any moment leaves the previous epoch's state intact, and
+ * {@link Start#RESUME} continues from it. Older checkpoints than the last and the best are deleted.
+ */
+public final class TrainingRun {
+
+    /** How to treat an existing run in the output folder. */
+    public enum Start {
+        /** Refuse a folder that holds a run. */
+        NEW,
+        /** Replace the run's files (only those). */
+        FORCE,
+        /** Continue from its last committed epoch (a new run if none was committed). */
+        RESUME
+    }
+
+    /**
+     * What the run achieved.
+     *
+     * @param bestEpoch      0-based epoch of the best validation rsum
+     * @param bestValidation its dev recalls
+     * @param lastValidation the last epoch's dev recalls
+     * @param testBest       test recalls of the best-validation checkpoint
+     * @param testLast       test recalls after the last epoch
+     * @param injection      the training pairs' mismatches
+     * @param records        every epoch's record of this process (resumed epochs are in the log only)
+     */
+    public record Result(int bestEpoch, RecallSummary bestValidation, RecallSummary lastValidation,
+                         RecallSummary testBest, RecallSummary testLast, Mismatch.Injection injection,
+                         List<EpochRecord> records) {
+
+        /** The final table: test recalls at the best-validation and the last epoch. */
+        public String table() {
+            return RecallSummary.header() + "\n" + testBest.row("best (epoch " + (bestEpoch + 1) + ")") + "\n"
+                    + testLast.row("last epoch") + "\n";
+        }
+    }
+
+    static final String RUN = "run.json";
+    static final String POINTER = "checkpoint.json";
+    static final String LOG = "log.jsonl";
+    static final String RESULTS = "results.json";
+    static final String VOCABULARY = "vocabulary.tsv";
+    static final String NOISE_L2RM = "noise_index_l2rm.npy";
+    static final String NOISE_RCL = "noise_index_rcl.npy";
+    /** The pessimistic tie rule everywhere: a degenerate model cannot score well. */
+    static final TieRule TIES = TieRule.PESSIMISTIC;
+
+    private TrainingRun() {
+    }
+
+    /**
+     * Trains {@code config} on {@code data} into {@code out}.
+     *
+     * @throws IllegalArgumentException naming the option at fault: an output folder holding another
+     *                                  run ({@code --out}), a resume with another configuration or
+     *                                  dataset, bad data, a corrupt checkpoint
+     */
+    public static Result train(TrainingConfig config, DatasetFolder data, Path out, Start start,
+                               TrainingListener listener) throws IOException {
+        Path runFile = out.resolve(RUN);
+        boolean exists = Files.isRegularFile(runFile);
+        if (exists && start == Start.NEW) {
+            throw new IllegalArgumentException("--out " + out + " already holds a run (" + RUN + "); add --resume to"
+                    + " continue it or --force to replace it");
+        }
+        if (start == Start.RESUME && !exists) {
+            throw new IllegalArgumentException("--resume: " + out + " holds no run (" + RUN + " is missing)");
+        }
+        String fingerprint = data.fingerprint();
+        if (start == Start.RESUME) {
+            checkSameRun(out, config, data, fingerprint);
+        } else if (exists) {
+            deleteRunFiles(out);
+        }
+        Split train = data.split("train");
+        Split dev = sameWidths(train, data.split("dev"));
+        Split test = sameWidths(train, data.split("test"));   // read now: a missing test split fails before training
+        TfIdf vocabulary = data.vocabulary();
+        Streams streams = new Streams(config.seed());
+        Mismatch.Injection injection = config.noiseIndex() != null
+                ? NoiseIndex.read(Path.of(config.noiseIndex()), train, "--noise-index")
+                : Mismatch.inject(train, config.mismatch(), config.protocol(), streams.get("injection"));
+        TwoTower model = new TwoTower(train.images().cols(), train.captions().cols(), config.encoder(),
+                streams.get("init"));
+        Trainer trainer = Trainers.create(config, model, train, injection, streams);
+
+        Files.createDirectories(out);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("config", config.toMap());
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("path", data.dir().toAbsolutePath().normalize().toString());
+        d.put("fingerprint", fingerprint);
+        run.put("data", d);
+        Map<String, Object> shape = new LinkedHashMap<>();
+        shape.put("image_dims", model.imageDims());
+        shape.put("text_dims", model.textDims());
+        shape.put("parameters", model.parameters().size());
+        run.put("model", shape);
+        Checkpoint.writeText(runFile, Json.write(run) + "\n");
+        if (vocabulary != null) {
+            vocabulary.write(out.resolve(VOCABULARY));
+        }
+        NoiseIndex.write(out.resolve(NOISE_L2RM), injection, NoiseIndex.Format.L2RM);
+        if (injection.imageMap() != null) {
+            NoiseIndex.write(out.resolve(NOISE_RCL), injection, NoiseIndex.Format.RCL);
+        }
+        listener.note("data: " + train + "; " + dev);
+        listener.note(String.format(Locale.ROOT, "mismatched training pairs: %d of %d (%.2f%%%s)",
+                injection.mismatched(), train.pairCount(), 100 * injection.realisedRate(),
+                config.noiseIndex() != null ? ", from " + config.noiseIndex()
+                        : ", " + config.protocol().spelling() + " protocol, requested " + config.mismatch()));
+
+        int first = 0;
+        int bestEpoch = -1;
+        double bestRsum = Double.NEGATIVE_INFINITY;
+        RecallSummary bestValidation = null;
+        RecallSummary lastValidation = null;
+        List<String> log = new ArrayList<>();
+        Path pointer = out.resolve(POINTER);
+        if (start == Start.RESUME && Files.isRegularFile(pointer)) {
+            JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
+                    pointer.toString());
+            Checkpoint last = Checkpoint.read(out.resolve(p.string("last")));
+            trainer.restore(last);
+            Map<String, Long> states = new LinkedHashMap<>();
+            for (String name : Streams.NAMES) {
+                states.put(name, last.getLong("stream_" + name));
+            }
+            streams.restore(states);
+            first = p.integer("epoch");          // the 1-based last epoch = the 0-based next one
+            bestEpoch = p.integer("best_epoch") - 1;
+            bestRsum = p.number("best_rsum");
+            bestValidation = summary(p.object("best_validation"), pointer);
+            lastValidation = summary(p.object("last_validation"), pointer);
+            log = committedLog(out.resolve(LOG), first);
+            listener.note("resumed after epoch " + first + " of " + config.totalEpochs() + " (best so far: epoch "
+                    + (bestEpoch + 1) + ", rsum " + String.format(Locale.ROOT, "%.2f", bestRsum) + ")");
+        }
+
+        List<EpochRecord> records = new ArrayList<>();
+        for (int epoch = first; epoch < config.totalEpochs(); epoch++) {
+            boolean warm = epoch < config.warmup();
+            double lr = warm ? config.learningRate() : config.learningRateAt(epoch - config.warmup());
+            listener.epochStarted(epoch, config.totalEpochs(), train.pairCount() / config.batch());
+            long t0 = System.nanoTime();
+            Trainer.EpochResult r = trainer.trainEpoch(epoch, lr, listener);
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            RecallSummary validation = RecallSummary.of(Evaluation.evaluate(model, dev, TIES));
+            if (validation.rsum() > bestRsum) {
+                bestRsum = validation.rsum();
+                bestEpoch = epoch;
+                bestValidation = validation;
+            }
+            lastValidation = validation;
+            EpochRecord record = new EpochRecord(epoch, warm ? "warmup" : "train", lr, r.losses(), seconds,
+                    r.pairs() / Math.max(seconds, 1e-9), validation, r.diagnostics());
+            records.add(record);
+            log.add(Json.write(record.toMap()));
+            commit(out, trainer, streams, epoch, bestEpoch, bestRsum, bestValidation, lastValidation, log);
+            listener.epochEnded(record);
+        }
+
+        JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
+                pointer.toString());
+        RecallSummary testLast = RecallSummary.of(Evaluation.evaluate(model, test, TIES));
+        TwoTower best = new TwoTower(model.imageDims(), model.textDims(), config.encoder(), new Streams(0).get("init"));
+        double[] w = Checkpoint.read(out.resolve(p.string("best"))).array("weights", best.parameters().size());
+        System.arraycopy(w, 0, best.parameters().values(), 0, w.length);
+        RecallSummary testBest = RecallSummary.of(Evaluation.evaluate(best, test, TIES));
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("best_epoch", bestEpoch + 1);
+        results.put("best_validation", bestValidation.toMap());
+        results.put("last_validation", lastValidation.toMap());
+        results.put("test_best", testBest.toMap());
+        results.put("test_last", testLast.toMap());
+        results.put("mismatched_pairs", injection.mismatched());
+        results.put("mismatch_realised", injection.realisedRate());
+        Checkpoint.writeText(out.resolve(RESULTS), Json.write(results) + "\n");
+        return new Result(bestEpoch, bestValidation, lastValidation, testBest, testLast, injection, records);
+    }
+
+    /** {@code split}, if its feature widths are the training split's. */
+    static Split sameWidths(Split train, Split split) {
+        if (split.images().cols() != train.images().cols()) {
+            throw new IllegalArgumentException(split.name() + "_ims.npy has " + split.images().cols()
+                    + "-d features but train_ims.npy has " + train.images().cols() + "-d; every split needs the same width");
+        }
+        if (split.captions().cols() != train.captions().cols()) {
+            throw new IllegalArgumentException("the " + split.name() + " captions have " + split.captions().cols()
+                    + "-d features but the train captions have " + train.captions().cols()
+                    + "-d; every split needs the same width");
+        }
+        return split;
+    }
+
+    /** Checkpoint folder, then log, then pointer; then the checkpoints nobody points to go. */
+    private static void commit(Path out, Trainer trainer, Streams streams, int epoch, int bestEpoch, double bestRsum,
+                               RecallSummary bestValidation, RecallSummary lastValidation, List<String> log)
+            throws IOException {
+        Checkpoint c = new Checkpoint();
+        trainer.save(c);
+        streams.states().forEach((k, v) -> c.putLong("stream_" + k, v));
+        c.putLong("epoch", epoch + 1);
+        String name = folder(epoch);
+        Path dir = out.resolve(name);
+        Checkpoint.deleteTree(dir);   // a folder of this name can only be a leftover of a killed run
+        c.write(dir);
+        Checkpoint.writeText(out.resolve(LOG), log.isEmpty() ? "" : String.join("\n", log) + "\n");
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("epoch", epoch + 1);          // 1-based, as the folder names and the log
+        p.put("last", name);
+        p.put("best_epoch", bestEpoch + 1);
+        p.put("best", folder(bestEpoch));
+        p.put("best_rsum", bestRsum);
+        p.put("best_validation", bestValidation.toMap());
+        p.put("last_validation", lastValidation.toMap());
+        Checkpoint.writeText(out.resolve(POINTER), Json.write(p) + "\n");
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(out, "epoch-*")) {
+            for (Path f : s) {
+                String n = f.getFileName().toString();
+                if (!n.equals(name) && !n.equals(folder(bestEpoch))) {
+                    Checkpoint.deleteTree(f);
+                }
+            }
+        }
+    }
+
+    static String folder(int epoch) {
+        return String.format(Locale.ROOT, "epoch-%04d", epoch + 1);
+    }
+
+    private static RecallSummary summary(Map<String, Object> m, Path source) {
+        JsonFields f = new JsonFields(m, source.toString());
+        return new RecallSummary(f.number("i2t_r1"), f.number("i2t_r5"), f.number("i2t_r10"), f.number("t2i_r1"),
+                f.number("t2i_r5"), f.number("t2i_r10"), f.number("rsum"));
+    }
+
+    /** The log lines of epochs {@code < first} (1-based epochs {@code <= first}): a killed epoch's line goes. */
+    private static List<String> committedLog(Path log, int first) throws IOException {
+        List<String> kept = new ArrayList<>();
+        if (!Files.isRegularFile(log)) {
+            return kept;
+        }
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int e = new JsonFields(Json.parseObject(line, log.toString()), log.toString()).integer("epoch");
+            if (e <= first) {
+                kept.add(line);
+            }
+        }
+        return kept;
+    }
+
+    private static void checkSameRun(Path out, TrainingConfig config, DatasetFolder data, String fingerprint)
+            throws IOException {
+        Path runFile = out.resolve(RUN);
+        JsonFields run = new JsonFields(Json.parseObject(Files.readString(runFile), runFile.toString()),
+                runFile.toString());
+        TrainingConfig before = TrainingConfig.fromJson(run.object("config"), runFile.toString());
+        List<String> differ = new ArrayList<>(before.differences(config));
+        differ.remove("epochs");   // a run may be extended
+        if (!differ.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            for (String k : differ) {
+                parts.add(k + " " + before.toMap().get(k) + " -> " + config.toMap().get(k));
+            }
+            throw new IllegalArgumentException("--resume: " + out + " holds a run with another configuration ("
+                    + String.join(", ", parts) + "); resume with the same options, or use --force to start over");
+        }
+        String was = new JsonFields(run.object("data"), runFile.toString()).string("fingerprint");
+        if (!was.equals(fingerprint)) {
+            throw new IllegalArgumentException("--resume: the data in " + data.dir() + " differs from the data the run"
+                    + " in " + out + " was trained on (fingerprint " + was.substring(0, 12) + "... -> "
+                    + fingerprint.substring(0, 12) + "...)");
+        }
+    }
+
+    private static void deleteRunFiles(Path out) throws IOException {
+        for (String f : List.of(RUN, POINTER, LOG, RESULTS, VOCABULARY, NOISE_L2RM, NOISE_RCL)) {
+            Files.deleteIfExists(out.resolve(f));
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(out, "epoch-*")) {
+            for (Path f : s) {
+                Checkpoint.deleteTree(f);
+            }
+        }
+    }
+}
