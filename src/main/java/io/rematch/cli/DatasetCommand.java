@@ -29,7 +29,8 @@ final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
             versionProvider = Rematch.Version.class,
             customSynopsis = {"rematch dataset synthetic --out=DIR [OPTIONS]"},
             description = {"Write a synthetic image-text dataset: latent clusters rendered into two modalities by "
-                    + "random non-linear maps plus noise, split 80/10/10 into train, dev and test (float32 .npy).",
+                    + "random non-linear maps plus noise, split into train, dev and test (float32 .npy): by "
+                    + "default 80/10/10; --images 31000 --eval-images 1000 is Flickr30K's 29,000/1,000/1,000.",
                     "", "Mismatches are not written into the files: 'rematch train --mismatch R' injects them."})
     static final class Synthetic extends Subcommand {
 
@@ -41,19 +42,24 @@ final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
                 description = "Images over all three splits (default: ${DEFAULT-VALUE}).")
         int images;
 
-        @Option(names = "--captions-per-image", defaultValue = "5", paramLabel = "K", order = 3,
+        @Option(names = "--eval-images", paramLabel = "M", order = 3,
+                description = "Images of the dev split and, as many, of the test split; train gets the rest, at least "
+                        + SyntheticData.MIN_TRAIN_IMAGES + " (default: a tenth of --images).")
+        Integer evalImages;
+
+        @Option(names = "--captions-per-image", defaultValue = "5", paramLabel = "K", order = 4,
                 description = "Captions per image (default: ${DEFAULT-VALUE}).")
         int captionsPerImage;
 
-        @Option(names = "--dims", defaultValue = "128,96", paramLabel = "DV,DT", order = 4,
+        @Option(names = "--dims", defaultValue = "128,96", paramLabel = "DV,DT", order = 5,
                 description = "Image and text feature widths (default: ${DEFAULT-VALUE}).")
         String dims;
 
-        @Option(names = "--clusters", defaultValue = "20", paramLabel = "C", order = 5,
+        @Option(names = "--clusters", defaultValue = "20", paramLabel = "C", order = 6,
                 description = "Latent clusters: items of one cluster are near-duplicates (default: ${DEFAULT-VALUE}).")
         int clusters;
 
-        @Option(names = "--seed", defaultValue = "0", paramLabel = "S", order = 6,
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "S", order = 7,
                 description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
@@ -71,9 +77,16 @@ final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--dims must be two widths DV,DT such as 128,96, got '" + dims + "'");
             }
+            int eval = evalImages != null ? evalImages : SyntheticData.defaultEvalImages(images);
+            if (images >= 30 && eval >= 1 && (long) images - 2L * eval < SyntheticData.MIN_TRAIN_IMAGES) {
+                throw new IllegalArgumentException("--eval-images " + eval + " leaves " + (images - 2L * eval)
+                        + " of the " + images + " --images for training (dev and test get " + eval + " each); train"
+                        + " needs at least " + SyntheticData.MIN_TRAIN_IMAGES + ": give --eval-images at most "
+                        + (images - SyntheticData.MIN_TRAIN_IMAGES) / 2 + ", or more --images");
+            }
             SyntheticData d;
             try {
-                d = new SyntheticData(images, captionsPerImage, dv, dt, clusters, seed);
+                d = new SyntheticData(images, eval, captionsPerImage, dv, dt, clusters, seed);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--" + e.getMessage().replace("dims (image)", "dims (image width)")
                         .replace("dims (text)", "dims (text width)"), e);

@@ -11,6 +11,8 @@ import io.rematch.train.TrainedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code rematch evaluate}: the retrieval metrics of a trained model on a split. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
-        customSynopsis = {"rematch evaluate --model=DIR --data=DIR [--split=test] [--folds=N] [--json]"},
+        customSynopsis = {"rematch evaluate --model=DIR --data=DIR [--split=NAME] [OPTIONS]"},
         description = {"Evaluate a model trained by 'rematch train' on a split of a dataset folder: R@1/5/10, "
                 + "medr and meanr in both directions, and rSum.",
                 "",
@@ -65,6 +67,10 @@ final class EvaluateCommand extends Subcommand {
         if (folds < 1) {
             throw new IllegalArgumentException("--folds must be >= 1, got " + folds);
         }
+        if (!Files.exists(model)) {
+            throw new IllegalArgumentException("--model " + model + " does not exist; expected a run folder of"
+                    + " 'rematch train' or one of its epoch-NNNN folders");
+        }
         try {
             TrainedModel m = TrainedModel.load(model, "--model");
             DatasetFolder folder = DatasetFolder.open(data, "--data");
@@ -101,6 +107,8 @@ final class EvaluateCommand extends Subcommand {
                 }
             }
             return 0;
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException("no such file: " + e.getFile(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -54,7 +54,7 @@ public final class Rematch implements java.util.concurrent.Callable<Integer> {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof java.io.UncheckedIOException;
-            String prefix = commandLine.getCommandName().equals("rematch") ? "rematch" : "rematch " + commandLine.getCommandName();
+            String prefix = commandLine.getCommandSpec().qualifiedName();   // "rematch dataset synthetic"
             String message = ex.getMessage() != null ? ex.getMessage() : ex.toString();
             if (ex instanceof java.nio.file.NoSuchFileException) {
                 message = "no such file: " + ex.getMessage();

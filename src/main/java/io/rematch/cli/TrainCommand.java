@@ -5,8 +5,8 @@ import io.rematch.data.Mismatch;
 import io.rematch.io.Json;
 import io.rematch.io.JsonFields;
 import io.rematch.model.EncoderSpec;
+import io.rematch.model.Precision;
 import io.rematch.numeric.Mode;
-import io.rematch.split.CleanNoisySplit;
 import io.rematch.train.EpochRecord;
 import io.rematch.train.TrainingConfig;
 import io.rematch.train.TrainingListener;
@@ -110,43 +110,48 @@ final class TrainCommand extends Subcommand {
     @Option(names = "--embed", paramLabel = "D", order = 19, description = "Embedding dimension (default: 256).")
     Integer embed;
 
-    @Option(names = "--clip", paramLabel = "C", order = 20, description = "Gradient-norm clipping (default: 2).")
+    @Option(names = "--precision", paramLabel = "P", order = 20,
+            description = "float64 or float32: the towers' arithmetic (default: float64; float32 is about twice as "
+                    + "fast).")
+    String precision;
+
+    @Option(names = "--clip", paramLabel = "C", order = 21, description = "Gradient-norm clipping (default: 2).")
     Double clip;
 
-    @Option(names = "--seed", paramLabel = "S", order = 21, description = "Random seed (default: 0).")
+    @Option(names = "--seed", paramLabel = "S", order = 22, description = "Random seed (default: 0).")
     Long seed;
 
-    @Option(names = "--mode", paramLabel = "MODE", order = 22,
+    @Option(names = "--mode", paramLabel = "MODE", order = 23,
             description = "Arithmetic of losses and solvers: stable or faithful (default: stable).")
     String mode;
 
-    @Option(names = "--rematch-loss", paramLabel = "NAME", order = 23,
+    @Option(names = "--rematch-loss", paramLabel = "NAME", order = 24,
             description = "L2RM's loss on the plan: sym-kl, kl, js or soft-infonce (default: sym-kl).")
     String rematchLoss;
 
-    @Option(names = "--rematch-weight", paramLabel = "W", order = 23,
+    @Option(names = "--rematch-weight", paramLabel = "W", order = 25,
             description = "Weight of the rematch loss in the total (default: 1, as L2RM; hybrid 0.01, see "
                     + "docs/training.md).")
     Double rematchWeight;
 
-    @Option(names = "--reg", paramLabel = "EPS", order = 24,
+    @Option(names = "--reg", paramLabel = "EPS", order = 26,
             description = "Entropic regularisation of L2RM's partial OT (default: 0.07).")
     Double reg;
 
-    @Option(names = "--mass", paramLabel = "S", order = 25,
+    @Option(names = "--mass", paramLabel = "S", order = 27,
             description = "Mass L2RM's partial OT moves (default: 0.1).")
     Double mass;
 
-    @Option(names = "--cost", paramLabel = "KIND", order = 26,
+    @Option(names = "--cost", paramLabel = "KIND", order = 28,
             description = "L2RM's learnable cost: row-linear (the release's; needs queue = batch) or elementwise "
                     + "(permutation-equivariant) (default: row-linear).")
     String cost;
 
-    @Option(names = "--cost-lr", paramLabel = "LR", order = 27,
+    @Option(names = "--cost-lr", paramLabel = "LR", order = 29,
             description = "Learning rate of the cost function (default: 2e-6).")
     Double costLr;
 
-    @Option(names = "--split", paramLabel = "KIND", order = 28,
+    @Option(names = "--split", paramLabel = "KIND", order = 30,
             description = "Clean/noisy split: beta (L2RM) or gaussian (NCR) (default: beta).")
     String split;
 
@@ -158,10 +163,10 @@ final class TrainCommand extends Subcommand {
         boolean force;
     }
 
-    @ArgGroup(exclusive = true, order = 29)
+    @ArgGroup(exclusive = true, order = 31)
     Restart restart;
 
-    @Option(names = "--json", order = 30,
+    @Option(names = "--json", order = 32,
             description = "Print the results as one JSON object on standard output (progress goes to standard error).")
     boolean json;
 
@@ -178,6 +183,8 @@ final class TrainCommand extends Subcommand {
     int run() {
         try {
             return train();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UncheckedIOException("no such file: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
@@ -237,6 +244,22 @@ final class TrainCommand extends Subcommand {
         if (method != null && !method.equalsIgnoreCase(b.method())) {
             b = TrainingConfig.defaults(method);
         }
+        if (m.equalsIgnoreCase("rcl")) {
+            for (String option : new String[] {"--warmup", "--rematch-loss", "--rematch-weight", "--reg", "--mass",
+                    "--cost", "--cost-lr", "--split"}) {
+                refuseIfGiven(option, "--method l2rm and hybrid", "rcl");
+            }
+        }
+        if (m.equalsIgnoreCase("l2rm")) {
+            refuseIfGiven("--loss", "--method rcl and hybrid (l2rm trains its clean pairs with tr-hn)", "l2rm");
+        }
+        String chosenLoss = io.rematch.loss.Losses.canonical("--loss", loss != null ? loss : b.loss());
+        if (!chosenLoss.equals("ccl-gce")) {
+            refuseIfGiven("--q", "--loss ccl-gce", chosenLoss);
+        }
+        if (!chosenLoss.startsWith("ccl-")) {
+            refuseIfGiven("--negatives", "the ccl-* losses", chosenLoss);
+        }
         EncoderSpec e = b.encoder();
         String kind = encoder != null ? encoder : e.kind();
         int[] widths = e.hidden().length > 0 ? e.hidden() : new int[] {1024};
@@ -261,12 +284,13 @@ final class TrainCommand extends Subcommand {
                 epochs != null ? epochs : b.epochs(), warmup != null ? warmup : b.warmup(),
                 batch != null ? batch : b.batch(), lr != null ? lr : b.learningRate(),
                 lrDecayEvery != null ? lrDecayEvery : b.lrDecayEvery(), clip != null ? clip : b.clip(), spec,
+                precision != null ? Precision.parse("--precision", precision) : b.precision(),
                 seed != null ? seed : b.seed(), mode != null ? Mode.parse("--mode", mode) : b.mode(),
                 rematchLoss != null ? rematchLoss : b.rematchLoss(),
                 rematchWeight != null ? rematchWeight : b.rematchWeight(), reg != null ? reg : b.reg(),
                 mass != null ? mass : b.mass(), cost != null ? cost : b.cost(),
                 costLr != null ? costLr : b.costLearningRate(),
-                split != null ? parseSplit(split) : b.split());
+                split != null ? TrainingConfig.splitMethod("--split", split) : b.split());
     }
 
     private static int[] parseWidths(String text) {
@@ -280,14 +304,6 @@ final class TrainCommand extends Subcommand {
             }
         }
         return w;
-    }
-
-    private static CleanNoisySplit.Method parseSplit(String text) {
-        switch (text.toLowerCase(Locale.ROOT)) {
-            case "beta": return CleanNoisySplit.Method.BETA;
-            case "gaussian": return CleanNoisySplit.Method.GAUSSIAN;
-            default: throw new IllegalArgumentException("--split must be beta or gaussian, got '" + text + "'");
-        }
     }
 
     /**

@@ -183,9 +183,10 @@ public final class DatasetFolder {
             throw new IllegalArgumentException(what + " holds " + type.name().toLowerCase() + "; features must be"
                     + " float32 or float64");
         }
-        if (!(shape.length == 2 || (regionsAllowed && shape.length == 3)) || shape[shape.length - 1] == 0) {
+        if (!(shape.length == 2 || (regionsAllowed && shape.length == 3)) || shape[shape.length - 1] == 0
+                || shape[0] == 0 || (shape.length == 3 && shape[1] == 0)) {
             throw new IllegalArgumentException(what + " has shape " + NpyArray.shapeText(shape) + "; expected (n, d)"
-                    + (regionsAllowed ? " or (n, regions, d)" : ""));
+                    + (regionsAllowed ? " or (n, regions, d)" : "") + " with every dimension at least 1");
         }
         Features f;
         if (type == DType.FLOAT32) {
@@ -245,7 +246,8 @@ public final class DatasetFolder {
         double[] d = a.data();
         for (int t = 0; t < expected; t++) {
             if (d[t] != Math.rint(d[t])) {
-                throw new IllegalArgumentException(what + "[" + t + "] is " + d[t] + "; ids must be whole numbers");
+                throw new IllegalArgumentException(what + "[" + t + "] is " + d[t] + "; ids must be whole numbers"
+                        + " (int64)");
             }
             ids[t] = (long) d[t];
         }
@@ -275,8 +277,8 @@ public final class DatasetFolder {
             double i = d[2 * p];
             double j = d[2 * p + 1];
             if (!(i >= 0 && i < n && i == Math.rint(i)) || !(j >= 0 && j < m && j == Math.rint(j))) {
-                throw new IllegalArgumentException(what + " row " + p + " is (" + i + ", " + j + "); expected an image"
-                        + " index in [0, " + n + ") and a caption index in [0, " + m + ")");
+                throw new IllegalArgumentException(what + " row " + p + " is (" + whole(i) + ", " + whole(j)
+                        + "); expected an image index in [0, " + n + ") and a caption index in [0, " + m + ")");
             }
             im[p] = (int) i;
             cap[p] = (int) j;
@@ -287,6 +289,11 @@ public final class DatasetFolder {
             }
         }
         return new int[][] {im, cap};
+    }
+
+    /** {@code v} as an integer when it is one (ids and indices read as doubles), else as a double. */
+    private static String whole(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** Without a pairs file (evaluation splits): each caption with the first image of its id. */

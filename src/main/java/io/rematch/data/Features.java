@@ -87,6 +87,32 @@ public final class Features {
         }
     }
 
+    /** As {@link #gather(int[], int, int, double[])} into float32 (rounding float64 values). */
+    public void gather(int[] index, int from, int count, float[] out) {
+        for (int r = 0; r < count; r++) {
+            int src = index[from + r] * cols;
+            int dst = r * cols;
+            if (floats != null) {
+                System.arraycopy(floats, src, out, dst, cols);
+            } else {
+                for (int c = 0; c < cols; c++) {
+                    out[dst + c] = (float) doubles[src + c];
+                }
+            }
+        }
+    }
+
+    /** As {@link #copyRows(int, int, double[])} into float32 (rounding float64 values). */
+    public void copyRows(int from, int count, float[] out) {
+        if (floats != null) {
+            System.arraycopy(floats, from * cols, out, 0, count * cols);
+        } else {
+            for (int k = 0, n = count * cols, src = from * cols; k < n; k++) {
+                out[k] = (float) doubles[src + k];
+            }
+        }
+    }
+
     /** The rows {@code index} as a new matrix of the same precision. */
     public Features select(int[] index) {
         if (floats != null) {

@@ -39,11 +39,16 @@ public final class NoiseIndex {
      * Reads a noise index for {@code split} and returns the pairing it describes.
      *
      * @param option how messages name the file (e.g. {@code --noise-index})
-     * @throws IllegalArgumentException naming {@code option} if the file's length matches neither
+     * @throws IllegalArgumentException naming {@code option} if the file does not exist, its length matches neither
      *                                  the images nor the pairs, an entry is not a whole number in
      *                                  range, or an RCL index is not a permutation
      */
     public static Mismatch.Injection read(Path path, Split split, String option) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(option + " " + path + (java.nio.file.Files.exists(path)
+                    ? " is not a file" : " does not exist") + "; expected a noise-index .npy file (RCL's noise_inx"
+                    + " or L2RM's format)");
+        }
         NpyArray a = Npy.read(path);
         if (a.rank() != 1) {
             throw new IllegalArgumentException(option + " must be a vector (one image index per image, RCL's format,"
@@ -65,7 +70,8 @@ public final class NoiseIndex {
         for (int t = 0; t < values.length; t++) {
             double v = values[t];
             if (!(v >= 0 && v < n) || v != Math.rint(v)) {
-                throw new IllegalArgumentException(option + "[" + t + "] is " + v + "; expected an image index"
+                throw new IllegalArgumentException(option + "[" + t + "] is " + (v == Math.rint(v) && Math.abs(v) < 1e15
+                        ? Long.toString((long) v) : Double.toString(v)) + "; expected an image index"
                         + " in [0, " + n + ")");
             }
             index[t] = (int) v;

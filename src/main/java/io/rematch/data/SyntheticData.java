@@ -20,24 +20,32 @@ import java.nio.file.StandardCopyOption;
  * \(\mathbb{R}^{d_v}\), and each of its k captions
  * \(t = 2\tanh(A_T (z + \epsilon) / \sqrt{L}) + N(0, 0.8^2 I)\) in \(\mathbb{R}^{d_t}\)
  * with \(\epsilon \sim N(0, 0.7^2 I)\) of its own (k different descriptions of one image);
- * \(A_V, A_T\) have standard normal entries. Items are split 80/10/10 into train, dev and test
- * and written as float32.
+ * \(A_V, A_T\) have standard normal entries. Dev and test get {@code evalImages} items each
+ * (by default a tenth of all, {@link #defaultEvalImages}: an 80/10/10 split), train the rest,
+ * at least {@link #MIN_TRAIN_IMAGES}; everything is written as float32. A Flickr30K-sized set is
+ * {@code images = 31000, evalImages = 1000} (29,000 training images).
+ *
+ * <p>The splits are drawn in the order train, dev, test from one stream, so a set made with the
+ * default {@code evalImages} is the same, byte for byte, as one made before the parameter existed.
  *
  * @param images           items (= images) over all splits, at least 30
+ * @param evalImages       items of the dev split and, as many, of the test split; at least 1,
+ *                         and at most what leaves {@link #MIN_TRAIN_IMAGES} for training
  * @param captionsPerImage k, at least 1
  * @param imageDims        \(d_v\)
  * @param textDims         \(d_t\)
  * @param clusters         number of latent clusters, at least 1
  * @param seed             everything follows from it
  */
-public record SyntheticData(int images, int captionsPerImage, int imageDims, int textDims, int clusters, long seed) {
+public record SyntheticData(int images, int evalImages, int captionsPerImage, int imageDims, int textDims, int clusters,
+                            long seed) {
 
     /** The latent dimension L. */
     public static final int LATENT = 32;
     /**
      * \(\sigma_z\): how far an item's meaning lies from its cluster's centre. With the two values
      * below, chosen so that the task is neither trivial nor hopeless: MLP towers trained clean reach
-     * a test rsum of about 430 of 600 (chance: \\(3200/n\\) for n test images, 21 at n = 150), and at mismatch 0.6 InfoNCE falls to about
+     * a test rsum of about 430 of 600 (chance: \(3200/n\) for n test images, 21 at n = 150), and at mismatch 0.6 InfoNCE falls to about
      * 230 by its last epoch while CCL holds about 320 (1,500 images, 20 clusters, 10 epochs;
      * docs/training.md).
      */
@@ -47,8 +55,21 @@ public record SyntheticData(int images, int captionsPerImage, int imageDims, int
     /** Observation noise of every feature. */
     public static final double NOISE = 0.8;
 
+    /**
+     * The fewest training images: 24, what the default split leaves of the fewest images (30), so
+     * that every set this class made before {@code evalImages} existed can still be made.
+     */
+    public static final int MIN_TRAIN_IMAGES = 24;
+
     public SyntheticData {
         Checks.atLeast("images", images, 30);
+        Checks.atLeast("eval-images", evalImages, 1);
+        if ((long) images - 2L * evalImages < MIN_TRAIN_IMAGES) {
+            throw new IllegalArgumentException("eval-images " + evalImages + " for dev and " + evalImages
+                    + " for test leave " + (images - 2L * evalImages) + " of the " + images + " images for training;"
+                    + " train needs at least " + MIN_TRAIN_IMAGES + ": give eval-images at most "
+                    + Math.max(0, (images - MIN_TRAIN_IMAGES) / 2) + " or more images");
+        }
         Checks.atLeast("captions-per-image", captionsPerImage, 1);
         Checks.atLeast("dims (image)", imageDims, 1);
         Checks.atLeast("dims (text)", textDims, 1);
@@ -59,10 +80,19 @@ public record SyntheticData(int images, int captionsPerImage, int imageDims, int
         }
     }
 
-    /** Train, dev and test sizes: dev and test a tenth each (at least one image), train the rest. */
+    /** A set with the default {@link #defaultEvalImages} dev and test images. */
+    public SyntheticData(int images, int captionsPerImage, int imageDims, int textDims, int clusters, long seed) {
+        this(images, defaultEvalImages(images), captionsPerImage, imageDims, textDims, clusters, seed);
+    }
+
+    /** The default dev (and test) size: a tenth of {@code images}, at least one. */
+    public static int defaultEvalImages(int images) {
+        return Math.max(1, images / 10);
+    }
+
+    /** Train, dev and test sizes: {@code images - 2 evalImages}, {@code evalImages}, {@code evalImages}. */
     public int[] splitSizes() {
-        int dev = Math.max(1, images / 10);
-        return new int[] {images - 2 * dev, dev, dev};
+        return new int[] {images - 2 * evalImages, evalImages, evalImages};
     }
 
     /**

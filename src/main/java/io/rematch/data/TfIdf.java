@@ -131,17 +131,22 @@ public final class TfIdf {
         List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
         List<String> words = new ArrayList<>();
         double[] idf = new double[lines.size()];
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int k = 0; k < lines.size(); k++) {
-            String[] f = lines.get(k).split("\t");
+            String[] f = lines.get(k).split("\t", -1);
             double value;
             try {
                 value = f.length == 2 ? Double.parseDouble(f[1]) : Double.NaN;
             } catch (NumberFormatException e) {
                 value = Double.NaN;
             }
-            if (f.length != 2 || !TOKEN.matcher(f[0]).matches() || !(value >= 1)) {
+            if (f.length != 2 || !TOKEN.matcher(f[0]).matches() || !(value >= 1 && Double.isFinite(value))) {
                 throw new IllegalArgumentException(path + " line " + (k + 1) + ": expected 'word<TAB>idf' with"
-                        + " idf >= 1, got '" + lines.get(k) + "'");
+                        + " a lower-case word of [a-z0-9] and a finite idf >= 1, got '" + lines.get(k) + "'");
+            }
+            if (!seen.add(f[0])) {
+                throw new IllegalArgumentException(path + " line " + (k + 1) + ": the word '" + f[0]
+                        + "' appears twice; each word must have one line");
             }
             words.add(f[0]);
             idf[k] = value;

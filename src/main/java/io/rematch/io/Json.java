@@ -167,13 +167,15 @@ public final class Json {
             if (at >= text.length() || text.charAt(at) != '"') {
                 throw error("expected a quoted key");
             }
+            int keyAt = at;
             String key = string();
+            if (m.containsKey(key)) {
+                at = keyAt;
+                throw error("duplicate key '" + key + "'");
+            }
             space();
             expect(':');
             space();
-            if (m.containsKey(key)) {
-                throw error("duplicate key '" + key + "'");
-            }
             m.put(key, value());
             space();
             if (at < text.length() && text.charAt(at) == ',') {
@@ -248,11 +250,15 @@ public final class Json {
                     if (at + 4 > text.length()) {
                         throw error("short \\u escape");
                     }
-                    try {
-                        b.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                    } catch (NumberFormatException x) {
-                        throw error("bad \\u escape");
+                    int code = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int digit = Character.digit(text.charAt(at + k), 16);
+                        if (digit < 0 || text.charAt(at + k) > 'f') {   // ASCII hex digits only, no sign
+                            throw error("bad \\u escape '\\u" + text.substring(at, at + 4) + "'");
+                        }
+                        code = code * 16 + digit;
                     }
+                    b.append((char) code);
                     at += 4;
                     break;
                 default:
@@ -274,6 +280,11 @@ public final class Json {
             at = start;
             throw error("malformed number '" + n + "'");
         }
-        return Double.parseDouble(n);
+        double v = Double.parseDouble(n);
+        if (Double.isInfinite(v)) {   // JSON has no infinity, and nothing this project writes is this large
+            at = start;
+            throw error("number '" + n + "' is out of the range of a double");
+        }
+        return v;
     }
 }

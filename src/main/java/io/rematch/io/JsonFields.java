@@ -49,11 +49,12 @@ public final class JsonFields {
         return (String) v;
     }
 
+    /** A number: a parsed {@code Double}, or any {@code Number} of a map built in memory. */
     public double number(String key) {
-        if (!(get(key) instanceof Double d)) {
+        if (!(get(key) instanceof Number n)) {
             throw wrong(key, "a number");
         }
-        return d;
+        return n.doubleValue();
     }
 
     public int integer(String key) {
@@ -92,11 +93,17 @@ public final class JsonFields {
         return (List<Object>) map.get(key);
     }
 
-    /** {@code value} as an int, refusing anything but a whole number in int range. */
+    /**
+     * {@code value} (a parsed {@code Double}, or an {@code Integer} or {@code Long} of a map built in
+     * memory, as {@code toMap()} methods make) as an int, refusing anything but a whole number in
+     * int range.
+     */
     public static long whole(Object value, String what) {
-        if (!(value instanceof Double d) || d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+        double d = value instanceof Double || value instanceof Integer || value instanceof Long
+                ? ((Number) value).doubleValue() : Double.NaN;
+        if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(what + " must be a whole number, got " + Json.write(value));
         }
-        return (long) (double) d;
+        return (long) d;
     }
 }

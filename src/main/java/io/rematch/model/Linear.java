@@ -29,6 +29,7 @@ final class Linear {
     /**
      * Xavier (Glorot) uniform weights \(U(-r, r)\), \(r = \sqrt{6/(in + out)}\), and zero bias: the
      * initialisation of SCAN's {@code EncoderImagePrecomp.init_weights}, which RCL and L2RM use.
+     * Writes the master values; the caller calls {@link Parameters#valuesChanged()}.
      */
     void initialise(RandomGenerator random) {
         double r = Math.sqrt(6.0 / (in + out));
@@ -40,31 +41,23 @@ final class Linear {
     }
 
     /** {@code y[batch x out] = x[batch x in] W^T + b}. */
-    void forward(double[] x, int batch, double[] y) {
-        double[] v = parameters.values();
-        int b0 = bias.offset();
-        for (int r = 0; r < batch; r++) {
-            System.arraycopy(v, b0, y, r * out, out);
-        }
-        Gemm.multiply(false, true, batch, out, in, 1, x, 0, in, v, weight.offset(), in, 1, y, 0, out);
+    void forward(Tensor x, int batch, Tensor y) {
+        Tensor v = parameters.computeValues();
+        y.fillRows(v, bias.offset(), batch, out);
+        y.multiply(false, true, batch, out, in, x, 0, in, v, weight.offset(), in, 1, 0, out);
     }
 
     /**
      * Accumulates the parameter gradients for {@code dy} and, when {@code dx} is not null, writes
      * \(\partial L/\partial X\) into it.
      */
-    void backward(double[] x, double[] dy, int batch, double[] dx) {
-        double[] g = parameters.gradients();
-        Gemm.multiply(true, false, out, in, batch, 1, dy, 0, out, x, 0, in, 1, g, weight.offset(), in);
-        int b0 = bias.offset();
-        for (int r = 0; r < batch; r++) {
-            for (int c = 0, row = r * out; c < out; c++) {
-                g[b0 + c] += dy[row + c];
-            }
-        }
+    void backward(Tensor x, Tensor dy, int batch, Tensor dx) {
+        Tensor g = parameters.computeGradients();
+        g.multiply(true, false, out, in, batch, dy, 0, out, x, 0, in, 1, weight.offset(), in);
+        dy.addColumnSums(batch, out, g, bias.offset());
         if (dx != null) {
-            Gemm.multiply(false, false, batch, in, out, 1, dy, 0, out, parameters.values(), weight.offset(), in,
-                    0, dx, 0, in);
+            dx.multiply(false, false, batch, in, out, dy, 0, out, parameters.computeValues(), weight.offset(), in,
+                    0, 0, in);
         }
     }
 }

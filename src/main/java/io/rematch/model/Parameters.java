@@ -7,10 +7,15 @@ import java.util.List;
 /**
  * All trainable values of a model in one flat {@code double[]}, with their gradients in a second
  * one of the same layout: layers read and write their slices in place, and the optimiser steps
- * the whole vector at once (no copies per step).
+ * the whole vector at once (no copies per step in float64).
+ *
+ * <p>In {@link Precision#FLOAT32} the layers compute on a float32 copy of the values and
+ * accumulate float32 gradients; {@link #valuesChanged()} refreshes the copy after the float64
+ * master values change, and {@link #gradients()} widens the float32 gradients first. In float64
+ * both are the master arrays themselves.
  *
  * <p>Slices are {@link #reserve reserved} while the model is built; the arrays are allocated on
- * the first call to {@link #values()} or {@link #gradients()}, after which the layout is fixed.
+ * first use, after which the layout is fixed.
  */
 public final class Parameters {
 
@@ -28,10 +33,21 @@ public final class Parameters {
         }
     }
 
+    private final Precision precision;
     private final List<Slice> slices = new ArrayList<>();
     private int size;
     private double[] values;
     private double[] gradients;
+    private Tensor computeValues;
+    private Tensor computeGradients;
+
+    public Parameters(Precision precision) {
+        this.precision = precision;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
 
     /**
      * Reserves a {@code rows x cols} slice.
@@ -61,30 +77,51 @@ public final class Parameters {
         return Collections.unmodifiableList(slices);
     }
 
-    /** The values, shared (allocating them on first use). */
+    /**
+     * The float64 master values, shared. Call {@link #valuesChanged()} after writing them.
+     */
     public double[] values() {
         allocate();
         return values;
     }
 
-    /** The gradients \(\partial L/\partial\theta\), shared, same layout as {@link #values()}. */
+    /** Copies changed master values to the compute precision (a no-op in float64). */
+    public void valuesChanged() {
+        allocate();
+        if (precision == Precision.FLOAT32) {
+            computeValues.copyFrom(values, 0, 0, size);
+        }
+    }
+
+    /**
+     * The gradients \(\partial L/\partial\theta\) accumulated since {@link #zeroGradients()}, in
+     * float64 (widened from float32 in that precision), same layout as {@link #values()}.
+     */
     public double[] gradients() {
         allocate();
+        if (precision == Precision.FLOAT32) {
+            computeGradients.copyTo(0, gradients, 0, size);
+        }
         return gradients;
     }
 
     /** Sets every gradient to 0 (before a backward pass accumulates into them). */
     public void zeroGradients() {
-        java.util.Arrays.fill(gradients(), 0);
+        allocate();
+        computeGradients.zero(size);
+        if (precision == Precision.FLOAT32) {
+            java.util.Arrays.fill(gradients, 0);
+        }
     }
 
-    /** The Euclidean norm of the whole gradient. */
-    public double gradientNorm() {
-        double sum = 0;
-        for (double g : gradients()) {
-            sum += g * g;
-        }
-        return Math.sqrt(sum);
+    Tensor computeValues() {
+        allocate();
+        return computeValues;
+    }
+
+    Tensor computeGradients() {
+        allocate();
+        return computeGradients;
     }
 
     /**
@@ -92,13 +129,17 @@ public final class Parameters {
      * {@code clip_grad_norm_} does (which both releases call with 2.0): with total norm \(n\),
      * every gradient is multiplied by \(\min(1, \text{maxNorm} / (n + 10^{-6}))\).
      *
+     * @param g the float64 gradients ({@link #gradients()}), scaled in place
      * @return the norm before clipping
      */
-    public double clipGradientNorm(double maxNorm) {
-        double norm = gradientNorm();
+    public static double clipGradientNorm(double[] g, double maxNorm) {
+        double sum = 0;
+        for (double v : g) {
+            sum += v * v;
+        }
+        double norm = Math.sqrt(sum);
         double coefficient = maxNorm / (norm + 1e-6);
         if (coefficient < 1) {
-            double[] g = gradients();
             for (int k = 0; k < g.length; k++) {
                 g[k] *= coefficient;
             }
@@ -113,6 +154,13 @@ public final class Parameters {
             }
             values = new double[size];
             gradients = new double[size];
+            if (precision == Precision.FLOAT64) {
+                computeValues = new Tensor.F64(values);
+                computeGradients = new Tensor.F64(gradients);
+            } else {
+                computeValues = precision.allocate(size);
+                computeGradients = precision.allocate(size);
+            }
         }
     }
 }

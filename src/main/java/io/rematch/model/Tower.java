@@ -1,5 +1,6 @@
 package io.rematch.model;
 
+import io.rematch.data.Features;
 import java.util.random.RandomGenerator;
 
 /**
@@ -11,26 +12,30 @@ import java.util.random.RandomGenerator;
  * buffers sized for the largest batch seen; one tower serves one batch at a time.
  *
  * <p>The normalisation's backward pass: for \(y = x/(n + \epsilon)\), \(n = \lVert x\rVert\),
- * \[ \frac{\partial L}{\partial x} = \frac{1}{n+\epsilon}\Big(g - y\,\frac{y \cdot g\,(n+\epsilon)}{n}\Big)
- *    = \frac{g}{n + \epsilon} - x\,\frac{x\cdot g}{(n+\epsilon)^2\, n}, \qquad g = \partial L/\partial y. \]
+ * \[ \frac{\partial L}{\partial x} = \frac{g}{n + \epsilon} - x\,\frac{x\cdot g}{(n+\epsilon)^2\, n},
+ *    \qquad g = \partial L/\partial y. \]
  */
 final class Tower {
 
     /** SCAN's and RCL's {@code l2norm} epsilon. */
     static final double EPSILON = 1e-8;
 
+    private final Precision precision;
     private final Linear[] layers;
     private final int embed;
-    private double[][] acts = new double[0][];   // acts[l]: input of layer l (acts[0] is not owned)
-    private double[] pre = new double[0];         // last layer's output, before normalisation
-    private double[] out = new double[0];
+    private Tensor input;
+    private Tensor[] acts = new Tensor[0];   // acts[l]: input of layer l (acts[0] is the input)
+    private Tensor pre;                      // last layer's output, before normalisation
+    private Tensor out;
+    private Tensor gradOut;
+    private Tensor gradA;
+    private Tensor gradB;
     private double[] norms = new double[0];
-    private double[] gradA = new double[0];
-    private double[] gradB = new double[0];
     private int capacity;
     private int batch;
 
     Tower(Parameters parameters, String name, int inputs, EncoderSpec spec) {
+        this.precision = parameters.precision();
         int[] w = spec.widths(inputs);
         layers = new Linear[w.length - 1];
         for (int l = 0; l < layers.length; l++) {
@@ -49,94 +54,75 @@ final class Tower {
         return layers[0].in;
     }
 
-    int embed() {
-        return embed;
-    }
-
     private void ensure(int rows) {
         if (rows <= capacity) {
             return;
         }
-        acts = new double[layers.length][];
+        acts = new Tensor[layers.length];
+        input = precision.allocate(rows * inputs());
+        acts[0] = input;
         int widest = 0;
         for (int l = 1; l < layers.length; l++) {
-            acts[l] = new double[rows * layers[l].in];
+            acts[l] = precision.allocate(rows * layers[l].in);
         }
         for (Linear l : layers) {
             widest = Math.max(widest, Math.max(l.in, l.out));
         }
-        pre = new double[rows * embed];
-        out = new double[rows * embed];
+        pre = precision.allocate(rows * embed);
+        out = precision.allocate(rows * embed);
+        gradOut = precision.allocate(rows * embed);
+        gradA = precision.allocate(rows * widest);
+        gradB = precision.allocate(rows * widest);
         norms = new double[rows];
-        gradA = new double[rows * widest];
-        gradB = new double[rows * widest];
         capacity = rows;
     }
 
     /**
-     * Encodes {@code rows} inputs ({@code rows x inputs}, row-major; kept by reference until the
-     * next call) and returns the normalised embeddings ({@code rows x embed}, a buffer of this
-     * tower, valid until the next call).
+     * Encodes the rows {@code index[0..rows)} of {@code features} and returns the normalised
+     * embeddings ({@code rows x embed}, a buffer of this tower, valid until the next call).
      */
-    double[] forward(double[] x, int rows) {
+    Tensor forward(Features features, int[] index, int rows) {
         ensure(rows);
+        input.gather(features, index, rows);
+        return run(rows);
+    }
+
+    /** As {@link #forward(Features, int[], int)} for the rows {@code from..from+rows}. */
+    Tensor forwardRange(Features features, int from, int rows) {
+        ensure(rows);
+        input.copyRows(features, from, rows);
+        return run(rows);
+    }
+
+    private Tensor run(int rows) {
         batch = rows;
-        acts[0] = x;
         for (int l = 0; l < layers.length; l++) {
             boolean last = l == layers.length - 1;
-            double[] y = last ? pre : acts[l + 1];
+            Tensor y = last ? pre : acts[l + 1];
             layers[l].forward(acts[l], rows, y);
             if (!last) {
-                for (int k = 0, n = rows * layers[l].out; k < n; k++) {
-                    y[k] = Math.max(y[k], 0);   // ReLU
-                }
+                y.relu(rows * layers[l].out);
             }
         }
-        for (int r = 0; r < rows; r++) {
-            double s = 0;
-            for (int c = 0, o = r * embed; c < embed; c++) {
-                s += pre[o + c] * pre[o + c];
-            }
-            double n = Math.sqrt(s);
-            norms[r] = n;
-            double scale = 1 / (n + EPSILON);
-            for (int c = 0, o = r * embed; c < embed; c++) {
-                out[o + c] = pre[o + c] * scale;
-            }
-        }
+        pre.normaliseRows(rows, embed, EPSILON, norms, out);
         return out;
     }
 
-    /**
-     * Accumulates the parameter gradients for \(\partial L/\partial f(x)\) = {@code dOut}
-     * ({@code rows x embed}) of the last {@link #forward}.
-     */
-    void backward(double[] dOut) {
+    /** The buffer {@link #backward} reads \(\partial L/\partial f(x)\) from ({@code rows x embed}). */
+    Tensor gradientBuffer() {
+        return gradOut;
+    }
+
+    /** Accumulates the parameter gradients for \(\partial L/\partial f(x)\) in {@link #gradientBuffer()}. */
+    void backward() {
         int rows = batch;
-        double[] dz = gradA;
-        for (int r = 0; r < rows; r++) {
-            int o = r * embed;
-            double n = norms[r];
-            double d = n + EPSILON;
-            double xg = 0;
-            for (int c = 0; c < embed; c++) {
-                xg += pre[o + c] * dOut[o + c];
-            }
-            double coefficient = n > 0 ? xg / (d * d * n) : 0;
-            for (int c = 0; c < embed; c++) {
-                dz[o + c] = dOut[o + c] / d - pre[o + c] * coefficient;
-            }
-        }
+        Tensor dz = gradA;
+        pre.normaliseRowsBackward(rows, embed, EPSILON, norms, gradOut, dz);
         for (int l = layers.length - 1; l >= 0; l--) {
-            double[] dx = l > 0 ? (dz == gradA ? gradB : gradA) : null;
+            Tensor dx = l > 0 ? (dz == gradA ? gradB : gradA) : null;
             layers[l].backward(acts[l], dz, rows, dx);
             if (l > 0) {
-                double[] a = acts[l];
-                for (int k = 0, n = rows * layers[l].in; k < n; k++) {
-                    if (a[k] <= 0) {
-                        dx[k] = 0;   // ReLU'
-                    }
-                }
+                dx.maskWhereNotPositive(acts[l], rows * layers[l].in);   // ReLU'
                 dz = dx;
             }
         }

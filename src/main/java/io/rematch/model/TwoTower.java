@@ -1,6 +1,10 @@
 package io.rematch.model;
 
 import io.rematch.data.Features;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.random.RandomGenerator;
 
 /**
@@ -9,36 +13,64 @@ import java.util.random.RandomGenerator;
  * \(S_{ij} = f_V(V_i)^T f_T(T_j)\), a cosine (RCL Eq. 1's \(S(\cdot,\cdot)\)).
  *
  * <p>A training step is {@link #scores} on a batch of image rows and caption rows, a loss's
- * \(\partial L/\partial S\), then {@link #backward}: \(\partial L/\partial f_V = G\,f_T\) and
+ * \(G = \partial L/\partial S\), then {@link #backward}: \(\partial L/\partial f_V = G\,f_T\) and
  * \(\partial L/\partial f_T = G^T f_V\) through both towers into {@link #parameters()}'
- * gradients. Not thread-safe: one batch at a time.
+ * gradients. Several losses on different batches may be back-propagated between one
+ * {@link Parameters#zeroGradients()} and the optimiser step: their gradients add up, as one
+ * PyTorch backward of their sum.
+ *
+ * <p>On a machine with more than one core the two towers run at the same time, one on a second
+ * thread (unless the system property {@value #THREADS} is 1): they share no buffer and write
+ * disjoint gradient slices, so the result is the same bits as one after the other. Not
+ * thread-safe otherwise: one batch at a time.
  */
 public final class TwoTower {
 
-    private final Parameters parameters = new Parameters();
+    /** The system property that, set to 1, keeps both towers on the calling thread. */
+    public static final String THREADS = "rematch.threads";
+
+    /** One extra thread for the image tower, shared by all models; daemon, so it never holds the JVM. */
+    private static final ExecutorService SECOND = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "rematch-image-tower");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Parameters parameters;
     private final Tower image;
     private final Tower text;
     private final EncoderSpec spec;
-    private double[] v = new double[0];
-    private double[] t = new double[0];
-    private double[] dv = new double[0];
-    private double[] dt = new double[0];
+    private final Precision precision;
+    private final boolean parallel;
+    private Tensor v;
+    private Tensor t;
+    private Tensor scoreBuffer;
+    private Tensor gradScores;
     private int images;
     private int captions;
+
+    /** A float64 model; see {@link #TwoTower(int, int, EncoderSpec, Precision, RandomGenerator)}. */
+    public TwoTower(int imageDims, int textDims, EncoderSpec spec, RandomGenerator init) {
+        this(imageDims, textDims, spec, Precision.FLOAT64, init);
+    }
 
     /**
      * A model with freshly initialised weights (Xavier uniform, zero bias; see {@link #initialise}).
      *
      * @param imageDims input width of \(f_V\)
      * @param textDims  input width of \(f_T\)
+     * @param precision the arithmetic of the towers
      */
-    public TwoTower(int imageDims, int textDims, EncoderSpec spec, RandomGenerator init) {
+    public TwoTower(int imageDims, int textDims, EncoderSpec spec, Precision precision, RandomGenerator init) {
         if (imageDims < 1 || textDims < 1) {
             throw new IllegalArgumentException("feature dimensions must be >= 1, got " + imageDims + " and " + textDims);
         }
         this.spec = spec;
+        this.precision = precision;
+        this.parameters = new Parameters(precision);
         image = new Tower(parameters, "image", imageDims, spec);
         text = new Tower(parameters, "text", textDims, spec);
+        parallel = Runtime.getRuntime().availableProcessors() > 1 && !"1".equals(System.getProperty(THREADS));
         initialise(init);
     }
 
@@ -46,6 +78,7 @@ public final class TwoTower {
     public void initialise(RandomGenerator init) {
         image.initialise(init);
         text.initialise(init);
+        parameters.valuesChanged();
     }
 
     /** Both towers' weights and gradients, one flat vector. */
@@ -55,6 +88,10 @@ public final class TwoTower {
 
     public EncoderSpec spec() {
         return spec;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     public int imageDims() {
@@ -69,23 +106,33 @@ public final class TwoTower {
         return spec.embed();
     }
 
+    /** Which BLAS runs the products, e.g. {@code VectorBLAS}, and whether the towers run in parallel. */
+    public String engine() {
+        return Tensor.blas() + (parallel ? ", towers on 2 threads" : ", 1 thread");
+    }
+
     /**
-     * The batch scores {@code S[images x captions] = f_V(x) f_T(y)^T} (row-major into
-     * {@code scores}), keeping what {@link #backward} needs.
+     * The batch scores {@code S[i][j] = f_V(image i) . f_T(caption j)} into {@code scores}
+     * (row-major, {@code images x captions}, float64), keeping what {@link #backward} needs.
      *
-     * @param x      {@code images x imageDims} row-major
-     * @param y      {@code captions x textDims} row-major
-     * @param scores receives {@code images * captions} values
+     * @param imageRows   rows of {@code imageFeatures} forming the batch's images, {@code images} of them
+     * @param captionRows rows of {@code captionFeatures}, {@code captions} of them
      */
-    public void scores(double[] x, int images, double[] y, int captions, double[] scores) {
-        double[] fv = image.forward(x, images);
-        double[] ft = text.forward(y, captions);
-        this.v = fv;
-        this.t = ft;
+    public void scores(Features imageFeatures, int[] imageRows, int images, Features captionFeatures,
+                       int[] captionRows, int captions, double[] scores) {
+        checkWidth(imageFeatures, image, "image");
+        checkWidth(captionFeatures, text, "caption");
+        both(() -> v = image.forward(imageFeatures, imageRows, images),
+                () -> t = text.forward(captionFeatures, captionRows, captions));
         this.images = images;
         this.captions = captions;
         int e = spec.embed();
-        Gemm.multiply(false, true, images, captions, e, 1, fv, 0, e, ft, 0, e, 0, scores, 0, captions);
+        if (scoreBuffer == null || scoreBuffer.length() < images * captions) {
+            scoreBuffer = precision.allocate(images * captions);
+            gradScores = precision.allocate(images * captions);
+        }
+        scoreBuffer.multiply(false, true, images, captions, e, v, 0, e, t, 0, e, 0, 0, captions);
+        scoreBuffer.copyTo(0, scores, 0, images * captions);
     }
 
     /**
@@ -94,57 +141,85 @@ public final class TwoTower {
      */
     public void backward(double[] dScores) {
         int e = spec.embed();
-        if (dv.length < images * e) {
-            dv = new double[images * e];
+        gradScores.copyFrom(dScores, 0, 0, images * captions);
+        both(() -> {
+            image.gradientBuffer().multiply(false, false, images, e, captions, gradScores, 0, captions, t, 0, e,
+                    0, 0, e);
+            image.backward();
+        }, () -> {
+            text.gradientBuffer().multiply(true, false, captions, e, images, gradScores, 0, captions, v, 0, e,
+                    0, 0, e);
+            text.backward();
+        });
+    }
+
+    /** Runs {@code first} on the second thread (when there is a second core) and {@code second} here. */
+    private void both(Runnable first, Runnable second) {
+        if (!parallel) {
+            first.run();
+            second.run();
+            return;
         }
-        if (dt.length < captions * e) {
-            dt = new double[captions * e];
+        Future<?> f = SECOND.submit(first);
+        second.run();
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the image tower ran", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
         }
-        Gemm.multiply(false, false, images, e, captions, 1, dScores, 0, captions, t, 0, e, 0, dv, 0, e);
-        Gemm.multiply(true, false, captions, e, images, 1, dScores, 0, captions, v, 0, e, 0, dt, 0, e);
-        image.backward(dv);
-        text.backward(dt);
+    }
+
+    private static void checkWidth(Features f, Tower tower, String what) {
+        if (f.cols() != tower.inputs()) {
+            throw new IllegalArgumentException(what + " features have " + f.cols() + " columns; this model's "
+                    + what + " tower takes " + tower.inputs());
+        }
     }
 
     /** The image embeddings of all rows of {@code features}, {@code rows x embed}, in chunks. */
     public double[] encodeImages(Features features) {
+        checkWidth(features, image, "image");
         return encode(image, features);
     }
 
     /** The caption embeddings of all rows of {@code features}, {@code rows x embed}, in chunks. */
     public double[] encodeCaptions(Features features) {
+        checkWidth(features, text, "caption");
         return encode(text, features);
     }
 
     private static final int CHUNK = 1024;
 
     private double[] encode(Tower tower, Features features) {
-        if (features.cols() != tower.inputs()) {
-            throw new IllegalArgumentException("features have " + features.cols() + " columns; this model's tower"
-                    + " takes " + tower.inputs());
-        }
         int n = features.rows();
         int e = spec.embed();
         double[] all = new double[n * e];
-        double[] buf = new double[Math.min(CHUNK, Math.max(n, 1)) * features.cols()];
         for (int from = 0; from < n; from += CHUNK) {
             int rows = Math.min(CHUNK, n - from);
-            features.copyRows(from, rows, buf);
-            double[] out = tower.forward(buf, rows);
-            System.arraycopy(out, 0, all, from * e, rows * e);
+            tower.forwardRange(features, from, rows).copyTo(0, all, from * e, rows * e);
         }
         return all;
     }
 
     /**
      * The similarity of every image embedding to every caption embedding,
-     * {@code images x captions} (the evaluation matrix).
+     * {@code images x captions}, float64 (the evaluation matrix).
      */
     public static double[] similarities(double[] imageEmbeddings, int images, double[] captionEmbeddings,
                                         int captions, int embed) {
         double[] s = new double[images * captions];
-        Gemm.multiply(false, true, images, captions, embed, 1, imageEmbeddings, 0, embed, captionEmbeddings, 0,
-                embed, 0, s, 0, captions);
+        Tensor out = new Tensor.F64(s);
+        out.multiply(false, true, images, captions, embed, new Tensor.F64(imageEmbeddings), 0, embed,
+                new Tensor.F64(captionEmbeddings), 0, embed, 0, 0, captions);
         return s;
     }
 }

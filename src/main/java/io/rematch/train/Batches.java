@@ -1,27 +1,22 @@
 package io.rematch.train;
 
-import io.rematch.data.Features;
 import java.util.random.RandomGenerator;
 
 /**
  * Mini-batches of training pairs: a fresh uniform permutation of the pairs each epoch (the
  * releases' {@code DataLoader(shuffle=True)}), cut into batches of B with the last partial batch
- * dropped ({@code drop_last=True} in both releases), and the buffers one batch's features are
- * gathered into.
+ * dropped ({@code drop_last=True} in both releases); per batch the image and caption rows of its
+ * pairs and a buffer for its score matrix.
  */
 final class Batches {
 
     final int size;
-    final double[] images;
-    final double[] captions;
     final double[] scores;
     final int[] imageRows;
     final int[] captionRows;
 
-    Batches(int size, int imageDims, int textDims) {
+    Batches(int size) {
         this.size = size;
-        images = new double[size * imageDims];
-        captions = new double[size * textDims];
         scores = new double[size * size];
         imageRows = new int[size];
         captionRows = new int[size];
@@ -42,15 +37,15 @@ final class Batches {
         return p;
     }
 
-    /** Gathers batch {@code b} of {@code order}: pair {@code p}'s image {@code pairImage[p]} and caption. */
-    void gather(int[] order, int b, int[] pairImage, int[] pairCaption, Features imageFeatures,
-                Features captionFeatures) {
-        for (int r = 0; r < size; r++) {
-            int p = order[b * size + r];
+    /**
+     * Selects the pairs {@code order[from..from+count)}: pair {@code p}'s image
+     * {@code pairImage[p]} and caption {@code pairCaption[p]}.
+     */
+    void select(int[] order, int from, int count, int[] pairImage, int[] pairCaption) {
+        for (int r = 0; r < count; r++) {
+            int p = order[from + r];
             imageRows[r] = pairImage[p];
             captionRows[r] = pairCaption[p];
         }
-        imageFeatures.gather(imageRows, 0, size, images);
-        captionFeatures.gather(captionRows, 0, size, captions);
     }
 }

@@ -113,9 +113,9 @@ public final class L2rmTrainer implements Trainer {
         this.trulyClean = injection.cleanMask(train);
         this.shuffle = streams.get("shuffle");
         this.keyPoints = streams.get("keypoints");
-        this.clean = new Batches(b, model.imageDims(), model.textDims());
-        this.noisy = new Batches(b, model.imageDims(), model.textDims());
-        this.keys = new Batches(b, model.imageDims(), model.textDims());
+        this.clean = new Batches(b);
+        this.noisy = new Batches(b);
+        this.keys = new Batches(b);
         // The release fills the first queue with random training images.
         this.queue = new int[b];
         int[] pick = Batches.permutation(train.imageCount(), keyPoints);
@@ -156,27 +156,27 @@ public final class L2rmTrainer implements Trainer {
         int unconverged = 0;
         double reachable = 0;
         for (int k = 0; k < batches; k++) {
-            clean.gather(cleanPairs, k, pairImage, train.pairCaption(), train.images(), train.captions());
+            clean.select(cleanPairs, k * b, b, pairImage, train.pairCaption());
             if (rematch) {
                 if (noisyAt + b > noisyPairs.length) {
                     shuffleInPlace(noisyPairs);   // the release re-iterates its noisy loader
                     noisyAt = 0;
                 }
-                noisy.gather(noisyPairs, noisyAt / b, pairImage, train.pairCaption(), train.images(),
-                        train.captions());
+                noisy.select(noisyPairs, noisyAt, b, pairImage, train.pairCaption());
                 noisyAt += b;
                 costSum += costStep();
                 System.arraycopy(noisy.imageRows, 0, queue, 0, b);
             }
             optimiser.zeroGradients();
-            model().scores(clean.images, b, clean.captions, b, clean.scores);
+            model().scores(train.images(), clean.imageRows, b, train.captions(), clean.captionRows, b, clean.scores);
             LossValue c = RclTrainer.usable(cleanLoss.evaluate(DMatrixRMaj.wrap(b, b, clean.scores), workspace),
                     cleanLoss.name(), epoch, k);
             optimiser.accumulate(c);
             cleanSum += c.value();
             double total = c.value();
             if (rematch) {
-                model().scores(noisy.images, b, noisy.captions, b, noisy.scores);
+                model().scores(train.images(), noisy.imageRows, b, train.captions(), noisy.captionRows, b,
+                        noisy.scores);
                 DMatrixRMaj s = DMatrixRMaj.wrap(b, b, noisy.scores);
                 Rematching.Result plan = rematching.rematch(s);
                 unconverged += plan.transport().converged() ? 0 : 1;
@@ -215,17 +215,11 @@ public final class L2rmTrainer implements Trainer {
         int b = clean.size;
         double[] losses = new double[n];
         int[] sequential = Mismatch.identityOrder(n);
-        Batches all = keys;
+        double[] s = new double[b * b];
         for (int from = 0; from < n; from += b) {
-            int rows = Math.min(b, n - from);
-            if (rows == b) {
-                all.gather(sequential, from / b, pairImage, train.pairCaption(), train.images(), train.captions());
-            } else {
-                int[] tail = java.util.Arrays.copyOfRange(sequential, from, n);
-                gatherRows(all, tail, rows);
-            }
-            double[] s = new double[rows * rows];
-            model().scores(all.images, rows, all.captions, rows, s);
+            int rows = Math.min(b, n - from);   // the last batch may be partial: every pair needs a loss
+            keys.select(sequential, from, rows, pairImage, train.pairCaption());
+            model().scores(train.images(), keys.imageRows, rows, train.captions(), keys.captionRows, rows, s);
             double[] perPair = evalLoss.perPairLoss(DMatrixRMaj.wrap(rows, rows, s));
             System.arraycopy(perPair, 0, losses, from, rows);
         }
@@ -250,15 +244,6 @@ public final class L2rmTrainer implements Trainer {
         return judged;
     }
 
-    private void gatherRows(Batches into, int[] pairs, int rows) {
-        for (int r = 0; r < rows; r++) {
-            into.imageRows[r] = pairImage[pairs[r]];
-            into.captionRows[r] = train.pairCaption()[pairs[r]];
-        }
-        train.images().gather(into.imageRows, 0, rows, into.images);
-        train.captions().gather(into.captionRows, 0, rows, into.captions);
-    }
-
     /** Step 3: plant key points in the queue, one Adam step of the cost; the key-point loss before it. */
     private double costStep() {
         int b = clean.size;
@@ -267,9 +252,8 @@ public final class L2rmTrainer implements Trainer {
         for (int t = 0; t < kp.count(); t++) {
             keys.imageRows[kp.slots()[t]] = clean.imageRows[kp.cleanIndices()[t]];
         }
-        train.images().gather(keys.imageRows, 0, b, keys.images);
-        double[] s = new double[b * b];
-        model().scores(keys.images, b, clean.captions, b, s);   // frozen: no backward follows
+        double[] s = keys.scores;
+        model().scores(train.images(), keys.imageRows, b, train.captions(), clean.captionRows, b, s);   // frozen
         return KeyPointTraining.step(cost, DMatrixRMaj.wrap(b, b, s), kp.supervision(), costAdam);
     }
 

@@ -39,10 +39,12 @@ final class ModelOptimiser {
         model.backward(value.gradient().data);
     }
 
-    /** Clips the accumulated gradient and takes the Adam step. */
+    /** Clips the accumulated gradient and takes the Adam step (in float64 on the master weights). */
     void apply() {
-        parameters.clipGradientNorm(clip);
-        adam.stepInPlace(parameters.values(), parameters.gradients());
+        double[] g = parameters.gradients();
+        Parameters.clipGradientNorm(g, clip);
+        adam.stepInPlace(parameters.values(), g);
+        parameters.valuesChanged();
     }
 
     void zeroGradients() {
@@ -61,6 +63,7 @@ final class ModelOptimiser {
     void restore(Checkpoint in) {
         int n = parameters.size();
         System.arraycopy(in.array("weights", n), 0, parameters.values(), 0, n);
+        parameters.valuesChanged();
         adam.restore(new Adam.State(in.array("adam_m", n), in.array("adam_v", n), in.getLong("adam_steps"),
                 in.getDouble("adam_lr")));
     }

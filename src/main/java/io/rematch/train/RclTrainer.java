@@ -51,7 +51,7 @@ public final class RclTrainer implements Trainer {
         this.train = train;
         this.pairImage = pairImage;
         this.shuffle = streams.get("shuffle");
-        this.batches = new Batches(batch, optimiser.model.imageDims(), optimiser.model.textDims());
+        this.batches = new Batches(batch);
     }
 
     static void checkBatch(int batch, int pairs) {
@@ -93,8 +93,9 @@ public final class RclTrainer implements Trainer {
         int count = train.pairCount() / b;
         double sum = 0;
         for (int k = 0; k < count; k++) {
-            batches.gather(order, k, pairImage, train.pairCaption(), train.images(), train.captions());
-            model().scores(batches.images, b, batches.captions, b, batches.scores);
+            batches.select(order, k * b, b, pairImage, train.pairCaption());
+            model().scores(train.images(), batches.imageRows, b, train.captions(), batches.captionRows, b,
+                    batches.scores);
             LossValue v = usable(loss.evaluate(DMatrixRMaj.wrap(b, b, batches.scores), workspace), loss.name(),
                     epoch, k);
             optimiser.step(v);

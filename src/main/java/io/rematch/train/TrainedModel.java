@@ -51,9 +51,11 @@ public record TrainedModel(TwoTower model, TrainingConfig config, TfIdf vocabula
         TrainingConfig config = TrainingConfig.fromJson(r.object("config"), runFile.toString());
         JsonFields shape = new JsonFields(r.object("model"), runFile.toString());
         int[] dims = {shape.integer("image_dims"), shape.integer("text_dims")};
-        TwoTower model = new TwoTower(dims[0], dims[1], config.encoder(), new Streams(config.seed()).get("init"));
+        TwoTower model = new TwoTower(dims[0], dims[1], config.encoder(), config.precision(),
+                new Streams(config.seed()).get("init"));
         double[] w = Checkpoint.read(checkpoint).array("weights", model.parameters().size());
         System.arraycopy(w, 0, model.parameters().values(), 0, w.length);
+        model.parameters().valuesChanged();
         Path vocabulary = run.resolve(TrainingRun.VOCABULARY);
         TfIdf v = Files.isRegularFile(vocabulary) ? TfIdf.read(vocabulary) : null;
         return new TrainedModel(model, config, v, checkpoint, dims);

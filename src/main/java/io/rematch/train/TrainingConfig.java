@@ -7,6 +7,7 @@ import io.rematch.io.JsonFields;
 import io.rematch.loss.Losses;
 import io.rematch.loss.Negatives;
 import io.rematch.model.EncoderSpec;
+import io.rematch.model.Precision;
 import io.rematch.numeric.Mode;
 import io.rematch.split.CleanNoisySplit;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ import java.util.Map;
  * @param lrDecayEvery     the learning rate is multiplied by 0.1 every this many epochs
  * @param clip             gradient-norm clipping threshold
  * @param encoder          both towers' shape
+ * @param precision        the towers' arithmetic (float64 or float32)
  * @param seed             the run's seed, split into named streams ({@link Streams})
  * @param mode             arithmetic of the losses and solvers
  * @param rematchLoss      L2RM's loss on the transport plan ({@code sym-kl} by default)
@@ -53,7 +55,7 @@ import java.util.Map;
 public record TrainingConfig(String method, String loss, String negatives, double tau, double q, double margin,
                              double mismatch, Mismatch.Protocol protocol, String noiseIndex, int epochs, int warmup,
                              int batch, double learningRate, int lrDecayEvery, double clip, EncoderSpec encoder,
-                             long seed, Mode mode, String rematchLoss, double rematchWeight, double reg, double mass, String cost,
+                             Precision precision, long seed, Mode mode, String rematchLoss, double rematchWeight, double reg, double mass, String cost,
                              double costLearningRate, CleanNoisySplit.Method split) {
 
     /** The trainers. */
@@ -101,6 +103,7 @@ public record TrainingConfig(String method, String loss, String negatives, doubl
         Checks.atLeast("--lr-decay-every", lrDecayEvery, 1);
         Checks.positive("--clip", clip);
         Checks.present("--encoder", encoder);
+        Checks.present("--precision", precision);
         Checks.present("--mode", mode);
         rematchLoss = Losses.canonical("--rematch-loss", rematchLoss);
         if (!Losses.needsTargets(rematchLoss)) {
@@ -126,7 +129,7 @@ public record TrainingConfig(String method, String loss, String negatives, doubl
         boolean hybrid = "hybrid".equalsIgnoreCase(method);
         return new TrainingConfig(method, l2rm ? "tr-hn" : "ccl-log", "all", 0.05, 0.5, 0.2, 0.0,
                 Mismatch.Protocol.IMAGE, null, l2rm ? 35 : hybrid ? 25 : 30, l2rm || hybrid ? 5 : 0, 128, 2e-4, 15, 2.0,
-                new EncoderSpec("linear", null, 256), 0L, Mode.STABLE, "sym-kl", hybrid ? HYBRID_REMATCH_WEIGHT : 1.0, 0.07, 0.1, "row-linear", 2e-6,
+                new EncoderSpec("linear", null, 256), Precision.FLOAT64, 0L, Mode.STABLE, "sym-kl", hybrid ? HYBRID_REMATCH_WEIGHT : 1.0, 0.07, 0.1, "row-linear", 2e-6,
                 CleanNoisySplit.Method.BETA);
     }
 
@@ -144,55 +147,61 @@ public record TrainingConfig(String method, String loss, String negatives, doubl
 
     public TrainingConfig withLoss(String v) {
         return new TrainingConfig(method, v, negatives, tau, q, margin, mismatch, protocol, noiseIndex, epochs, warmup,
-                batch, learningRate, lrDecayEvery, clip, encoder, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
     }
 
     public TrainingConfig withNegatives(String v) {
         return new TrainingConfig(method, loss, v, tau, q, margin, mismatch, protocol, noiseIndex, epochs, warmup,
-                batch, learningRate, lrDecayEvery, clip, encoder, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
     }
 
     public TrainingConfig withMismatch(double v, Mismatch.Protocol p) {
         return new TrainingConfig(method, loss, negatives, tau, q, margin, v, p, noiseIndex, epochs, warmup,
-                batch, learningRate, lrDecayEvery, clip, encoder, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
     }
 
     public TrainingConfig withEpochs(int v, int warm) {
         return new TrainingConfig(method, loss, negatives, tau, q, margin, mismatch, protocol, noiseIndex, v, warm,
-                batch, learningRate, lrDecayEvery, clip, encoder, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
     }
 
     public TrainingConfig withOptimiser(int batchSize, double lr, int decayEvery) {
         return new TrainingConfig(method, loss, negatives, tau, q, margin, mismatch, protocol, noiseIndex, epochs,
-                warmup, batchSize, lr, decayEvery, clip, encoder, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                warmup, batchSize, lr, decayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
     }
 
     public TrainingConfig withEncoder(EncoderSpec v) {
         return new TrainingConfig(method, loss, negatives, tau, q, margin, mismatch, protocol, noiseIndex, epochs,
-                warmup, batch, learningRate, lrDecayEvery, clip, v, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                warmup, batch, learningRate, lrDecayEvery, clip, v, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
+    }
+
+    public TrainingConfig withPrecision(Precision v) {
+        return new TrainingConfig(method, loss, negatives, tau, q, margin, mismatch, protocol, noiseIndex, epochs,
+                warmup, batch, learningRate, lrDecayEvery, clip, encoder, v, seed, mode, rematchLoss, rematchWeight, reg,
+                mass, cost, costLearningRate, split);
     }
 
     public TrainingConfig withSeed(long v) {
         return new TrainingConfig(method, loss, negatives, tau, q, margin, mismatch, protocol, noiseIndex, epochs,
-                warmup, batch, learningRate, lrDecayEvery, clip, encoder, v, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                warmup, batch, learningRate, lrDecayEvery, clip, encoder, precision, v, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
     }
 
     public TrainingConfig withNoiseIndex(String v) {
         return new TrainingConfig(method, loss, negatives, tau, q, margin, mismatch, protocol, v, epochs, warmup,
-                batch, learningRate, lrDecayEvery, clip, encoder, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
                 costLearningRate, split);
     }
 
     public TrainingConfig withCost(String v) {
         return new TrainingConfig(method, loss, negatives, tau, q, margin, mismatch, protocol, noiseIndex, epochs,
-                warmup, batch, learningRate, lrDecayEvery, clip, encoder, seed, mode, rematchLoss, rematchWeight, reg, mass, v,
+                warmup, batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, v,
                 costLearningRate, split);
     }
 
@@ -225,6 +234,7 @@ public record TrainingConfig(String method, String loss, String negatives, doubl
         e.put("hidden", hidden);
         e.put("embed", encoder.embed());
         m.put("encoder", e);
+        m.put("precision", precision.spelling());
         m.put("seed", Long.toString(seed));   // a string: JSON numbers are doubles, seeds are 64-bit
         m.put("mode", mode.spelling());
         m.put("rematch_loss", rematchLoss);
@@ -260,13 +270,24 @@ public record TrainingConfig(String method, String loss, String negatives, doubl
         long seed = f.longString("seed");
         return new TrainingConfig(f.string("method"), f.string("loss"), f.string("negatives"), f.number("tau"),
                 f.number("q"), f.number("margin"), f.number("mismatch"),
-                Mismatch.Protocol.parse("protocol", f.string("protocol")), f.optionalString("noise_index"),
+                Mismatch.Protocol.parse(source + ": 'protocol'", f.string("protocol")), f.optionalString("noise_index"),
                 f.integer("epochs"), f.integer("warmup"), f.integer("batch"), f.number("lr"),
                 f.integer("lr_decay_every"), f.number("clip"),
-                new EncoderSpec(ef.string("kind"), hidden, ef.integer("embed")), seed,
-                Mode.parse("mode", f.string("mode")), f.string("rematch_loss"), f.number("rematch_weight"), f.number("reg"), f.number("mass"),
+                new EncoderSpec(ef.string("kind"), hidden, ef.integer("embed")),
+                Precision.parse(source + ": 'precision'", f.string("precision")), seed,
+                Mode.parse(source + ": 'mode'", f.string("mode")), f.string("rematch_loss"), f.number("rematch_weight"), f.number("reg"), f.number("mass"),
                 f.string("cost"), f.number("cost_lr"),
-                CleanNoisySplit.Method.valueOf(f.string("split").toUpperCase(Locale.ROOT)));
+                splitMethod(source + ": 'split'", f.string("split")));
+    }
+
+    /** The split method spelled {@code text} ({@code beta} or {@code gaussian}, any case), naming {@code option}. */
+    public static CleanNoisySplit.Method splitMethod(String option, String text) {
+        for (CleanNoisySplit.Method m : CleanNoisySplit.Method.values()) {
+            if (m.name().equalsIgnoreCase(text)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException(option + " must be beta or gaussian, got '" + text + "'");
     }
 
     /** Keys whose values differ between this and {@code other}, e.g. {@code [loss, tau]}. */

@@ -120,8 +120,43 @@ public final class TrainingRun {
                 ? NoiseIndex.read(Path.of(config.noiseIndex()), train, "--noise-index")
                 : Mismatch.inject(train, config.mismatch(), config.protocol(), streams.get("injection"));
         TwoTower model = new TwoTower(train.images().cols(), train.captions().cols(), config.encoder(),
-                streams.get("init"));
+                config.precision(), streams.get("init"));
         Trainer trainer = Trainers.create(config, model, train, injection, streams);
+
+        int first = 0;
+        int bestEpoch = -1;
+        double bestRsum = Double.NEGATIVE_INFINITY;
+        RecallSummary bestValidation = null;
+        RecallSummary lastValidation = null;
+        List<String> log = new ArrayList<>();
+        Path pointer = out.resolve(POINTER);
+        if (start == Start.RESUME && Files.isRegularFile(pointer)) {
+            JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
+                    pointer.toString());
+            Checkpoint last;
+            try {
+                last = Checkpoint.read(out.resolve(p.string("last")));
+                trainer.restore(last);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--resume: " + e.getMessage(), e);
+            }
+            Map<String, Long> states = new LinkedHashMap<>();
+            for (String name : Streams.NAMES) {
+                states.put(name, last.getLong("stream_" + name));
+            }
+            streams.restore(states);
+            first = p.integer("epoch");          // the 1-based last epoch = the 0-based next one
+            bestEpoch = p.integer("best_epoch") - 1;
+            bestRsum = p.number("best_rsum");
+            bestValidation = summary(p.object("best_validation"), pointer);
+            lastValidation = summary(p.object("last_validation"), pointer);
+            log = committedLog(out.resolve(LOG), first);
+            if (first > config.totalEpochs()) {
+                throw new IllegalArgumentException("--epochs " + config.epochs() + ": the run in " + out
+                        + " has already trained " + first + " epochs (warm-up included); resume with --epochs "
+                        + (first - config.warmup()) + " or more");
+            }
+        }
 
         Files.createDirectories(out);
         Map<String, Object> run = new LinkedHashMap<>();
@@ -144,37 +179,14 @@ public final class TrainingRun {
             NoiseIndex.write(out.resolve(NOISE_RCL), injection, NoiseIndex.Format.RCL);
         }
         listener.note("data: " + train + "; " + dev);
+        if (first > 0) {
+            listener.note("resumed after epoch " + first + " of " + config.totalEpochs() + " (best so far: epoch "
+                    + (bestEpoch + 1) + ", rsum " + String.format(Locale.ROOT, "%.2f", bestRsum) + ")");
+        }
         listener.note(String.format(Locale.ROOT, "mismatched training pairs: %d of %d (%.2f%%%s)",
                 injection.mismatched(), train.pairCount(), 100 * injection.realisedRate(),
                 config.noiseIndex() != null ? ", from " + config.noiseIndex()
                         : ", " + config.protocol().spelling() + " protocol, requested " + config.mismatch()));
-
-        int first = 0;
-        int bestEpoch = -1;
-        double bestRsum = Double.NEGATIVE_INFINITY;
-        RecallSummary bestValidation = null;
-        RecallSummary lastValidation = null;
-        List<String> log = new ArrayList<>();
-        Path pointer = out.resolve(POINTER);
-        if (start == Start.RESUME && Files.isRegularFile(pointer)) {
-            JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
-                    pointer.toString());
-            Checkpoint last = Checkpoint.read(out.resolve(p.string("last")));
-            trainer.restore(last);
-            Map<String, Long> states = new LinkedHashMap<>();
-            for (String name : Streams.NAMES) {
-                states.put(name, last.getLong("stream_" + name));
-            }
-            streams.restore(states);
-            first = p.integer("epoch");          // the 1-based last epoch = the 0-based next one
-            bestEpoch = p.integer("best_epoch") - 1;
-            bestRsum = p.number("best_rsum");
-            bestValidation = summary(p.object("best_validation"), pointer);
-            lastValidation = summary(p.object("last_validation"), pointer);
-            log = committedLog(out.resolve(LOG), first);
-            listener.note("resumed after epoch " + first + " of " + config.totalEpochs() + " (best so far: epoch "
-                    + (bestEpoch + 1) + ", rsum " + String.format(Locale.ROOT, "%.2f", bestRsum) + ")");
-        }
 
         List<EpochRecord> records = new ArrayList<>();
         for (int epoch = first; epoch < config.totalEpochs(); epoch++) {
@@ -202,9 +214,11 @@ public final class TrainingRun {
         JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
                 pointer.toString());
         RecallSummary testLast = RecallSummary.of(Evaluation.evaluate(model, test, TIES));
-        TwoTower best = new TwoTower(model.imageDims(), model.textDims(), config.encoder(), new Streams(0).get("init"));
+        TwoTower best = new TwoTower(model.imageDims(), model.textDims(), config.encoder(), config.precision(),
+                new Streams(0).get("init"));
         double[] w = Checkpoint.read(out.resolve(p.string("best"))).array("weights", best.parameters().size());
         System.arraycopy(w, 0, best.parameters().values(), 0, w.length);
+        best.parameters().valuesChanged();
         RecallSummary testBest = RecallSummary.of(Evaluation.evaluate(best, test, TIES));
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("best_epoch", bestEpoch + 1);
@@ -302,8 +316,9 @@ public final class TrainingRun {
         differ.remove("epochs");   // a run may be extended
         if (!differ.isEmpty()) {
             List<String> parts = new ArrayList<>();
-            for (String k : differ) {
-                parts.add(k + " " + before.toMap().get(k) + " -> " + config.toMap().get(k));
+            for (String k : differ) {   // run.json's keys are the options' names: lr_decay_every, --lr-decay-every
+                parts.add("--" + k.replace('_', '-') + " " + spelled(before.toMap().get(k)) + " -> "
+                        + spelled(config.toMap().get(k)));
             }
             throw new IllegalArgumentException("--resume: " + out + " holds a run with another configuration ("
                     + String.join(", ", parts) + "); resume with the same options, or use --force to start over");
@@ -314,6 +329,10 @@ public final class TrainingRun {
                     + " in " + out + " was trained on (fingerprint " + was.substring(0, 12) + "... -> "
                     + fingerprint.substring(0, 12) + "...)");
         }
+    }
+
+    private static String spelled(Object v) {
+        return v instanceof Map || v instanceof List ? Json.write(v) : String.valueOf(v);
     }
 
     private static void deleteRunFiles(Path out) throws IOException {

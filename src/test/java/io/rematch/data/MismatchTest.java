@@ -124,7 +124,7 @@ class MismatchTest {
                 wrongLength);
         String range = assertThrows(IllegalArgumentException.class,
                 () -> NoiseIndex.apply(new double[] {0, 1, 2, 4}, s, "--noise-index")).getMessage();
-        assertTrue(range.startsWith("--noise-index[3] is 4.0"), range);
+        assertTrue(range.startsWith("--noise-index[3] is 4;"), range);
         String fraction = assertThrows(IllegalArgumentException.class,
                 () -> NoiseIndex.apply(new double[] {0, 1, 2, 0.5}, s, "--noise-index")).getMessage();
         assertTrue(fraction.startsWith("--noise-index[3] is 0.5"), fraction);

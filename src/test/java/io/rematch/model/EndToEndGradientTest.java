@@ -82,12 +82,17 @@ class EndToEndGradientTest {
             };
         }
         double[] scores = new double[batch * batch];
+        io.rematch.data.Features fx = io.rematch.data.Features.ofDoubles(batch, 5, x);
+        io.rematch.data.Features fy = io.rematch.data.Features.ofDoubles(batch, 3, y);
+        int[] rows = {0, 1, 2, 3, 4, 5};
         lossOf = theta -> {
-            model.scores(x, batch, y, batch, scores);
+            model.parameters().valuesChanged();
+            model.scores(fx, rows, batch, fy, rows, batch, scores);
             return evaluate.apply(DMatrixRMaj.wrap(batch, batch, scores)).value();
         };
 
-        model.scores(x, batch, y, batch, scores);
+        model.parameters().valuesChanged();
+        model.scores(fx, rows, batch, fy, rows, batch, scores);
         LossValue v = evaluate.apply(DMatrixRMaj.wrap(batch, batch, scores.clone()));
         model.parameters().zeroGradients();
         model.backward(v.gradient().data.clone());

@@ -85,6 +85,12 @@ class ResumeTest {
     }
 
     @Test
+    void float32ResumesBitForBit() throws IOException {
+        resumesBitForBit(TrainingFixtures.tiny("rcl", 0, 3).withPrecision(io.rematch.model.Precision.FLOAT32)
+                .withMismatch(0.4, Mismatch.Protocol.IMAGE), 1);
+    }
+
+    @Test
     void nlResumesBitForBit() throws IOException {
         resumesBitForBit(TrainingFixtures.tiny("rcl", 0, 3).withLoss("nl")
                 .withMismatch(0.4, Mismatch.Protocol.CAPTION), 1);

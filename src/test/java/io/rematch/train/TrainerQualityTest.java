@@ -77,6 +77,8 @@ class TrainerQualityTest {
         EpochRecord last = r.records().get(r.records().size() - 1);
         double precision = last.diagnostics().get("split_precision");
         double recall = last.diagnostics().get("split_recall");
+        System.out.printf(Locale.ROOT, "l2rm-0.6 split precision %.3f recall %.3f rematch precision %.4f ceiling %.3f%n",
+                precision, recall, last.diagnostics().get("rematch_precision"), last.diagnostics().get("rematch_ceiling"));
         assertTrue(precision > 0.75, "split precision " + precision);
         assertTrue(recall > 0.8, "split recall " + recall);
     }

@@ -1,0 +1,352 @@
+package io.rematch.model;
+
+import dev.ludovic.netlib.blas.BLAS;
+import io.rematch.data.Features;
+
+/**
+ * A flat row-major buffer in the model's {@link Precision}, and the few operations the layers
+ * need on it, each written once per precision: matrix products (BLAS), bias rows, ReLU, row
+ * normalisation and its backward pass, conversions. The layers ({@link Linear}, {@link Tower})
+ * are written once against this class.
+ *
+ * <p>Matrix products are row-major \(C \leftarrow op(A)\,op(B) + \beta C\) through
+ * {@code dev.ludovic.netlib:blas} (Spark's BLAS: the Vector API in pure Java under
+ * {@code --add-modules jdk.incubator.vector}, a native BLAS when installed). BLAS is column-major;
+ * a row-major matrix is its column-major transpose, so \(C = op(A)\,op(B)\) is computed as
+ * \(C^T = op(B)^T op(A)^T\): the operands swap, the transpose flags stay.
+ */
+abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
+
+    /**
+     * netlib logs at WARNING that it found no native BLAS on every start where none is installed:
+     * not news for a pure-Java default. Held strongly so that the level sticks.
+     */
+    private static final java.util.logging.Logger QUIET = quiet();
+
+    static final BLAS BLAS_INSTANCE = BLAS.getInstance();
+
+    private static java.util.logging.Logger quiet() {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas.InstanceBuilder");
+        l.setLevel(java.util.logging.Level.SEVERE);
+        return l;
+    }
+
+    /** Which BLAS implementation runs, e.g. {@code VectorBLAS}. */
+    static String blas() {
+        return BLAS_INSTANCE.getClass().getSimpleName() + (QUIET == null ? "" : "");
+    }
+
+    abstract int length();
+
+    abstract double get(int k);
+
+    abstract void set(int k, double v);
+
+    /**
+     * {@code this[offC..] = op(A) op(B) + beta this}, row-major, {@code m x n}, inner dimension
+     * {@code k}; {@code a} and {@code b} of the same precision.
+     */
+    abstract void multiply(boolean transA, boolean transB, int m, int n, int k, Tensor a, int offA, int lda,
+                           Tensor b, int offB, int ldb, double beta, int offC, int ldc);
+
+    /** Every one of {@code rows} rows of width {@code cols} set to {@code bias[off..off+cols)}. */
+    abstract void fillRows(Tensor bias, int off, int rows, int cols);
+
+    /** {@code g[off + c] += sum_r this[r * cols + c]}. */
+    abstract void addColumnSums(int rows, int cols, Tensor g, int off);
+
+    /** {@code max(x, 0)} on the first {@code n} entries, in place. */
+    abstract void relu(int n);
+
+    /** Zeroes the entries of {@code this} where {@code activation <= 0} (ReLU's derivative). */
+    abstract void maskWhereNotPositive(Tensor activation, int n);
+
+    /** {@code out = this / (||row|| + eps)} row by row; the norms into {@code norms}. */
+    abstract void normaliseRows(int rows, int cols, double eps, double[] norms, Tensor out);
+
+    /**
+     * The backward pass of {@link #normaliseRows} with {@code this} the input rows \(x\):
+     * {@code dz = g / (n + eps) - x (x.g) / ((n + eps)^2 n)}, 0 coefficient where {@code n = 0}.
+     */
+    abstract void normaliseRowsBackward(int rows, int cols, double eps, double[] norms, Tensor g, Tensor dz);
+
+    /** The rows {@code index[0..count)} of {@code f}, row-major, into this buffer. */
+    abstract void gather(Features f, int[] index, int count);
+
+    /** The rows {@code from..from+count} of {@code f} into this buffer. */
+    abstract void copyRows(Features f, int from, int count);
+
+    /** {@code this[dst..dst+n) = src[from..from+n)} converted. */
+    abstract void copyFrom(double[] src, int from, int dst, int n);
+
+    /** {@code out[to..to+n) = this[from..from+n)} widened. */
+    abstract void copyTo(int from, double[] out, int to, int n);
+
+    abstract void zero(int n);
+
+    /** float64. */
+    static final class F64 extends Tensor {
+        final double[] a;
+
+        F64(double[] a) {
+            this.a = a;
+        }
+
+        @Override
+        int length() {
+            return a.length;
+        }
+
+        @Override
+        double get(int k) {
+            return a[k];
+        }
+
+        @Override
+        void set(int k, double v) {
+            a[k] = v;
+        }
+
+        @Override
+        void multiply(boolean transA, boolean transB, int m, int n, int k, Tensor x, int offA, int lda, Tensor y,
+                      int offB, int ldb, double beta, int offC, int ldc) {
+            if (m == 0 || n == 0) {
+                return;
+            }
+            BLAS_INSTANCE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, 1.0, ((F64) y).a, offB, ldb,
+                    ((F64) x).a, offA, lda, beta, a, offC, ldc);
+        }
+
+        @Override
+        void fillRows(Tensor bias, int off, int rows, int cols) {
+            double[] b = ((F64) bias).a;
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(b, off, a, r * cols, cols);
+            }
+        }
+
+        @Override
+        void addColumnSums(int rows, int cols, Tensor g, int off) {
+            double[] t = ((F64) g).a;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0, row = r * cols; c < cols; c++) {
+                    t[off + c] += a[row + c];
+                }
+            }
+        }
+
+        @Override
+        void relu(int n) {
+            for (int k = 0; k < n; k++) {
+                a[k] = Math.max(a[k], 0);
+            }
+        }
+
+        @Override
+        void maskWhereNotPositive(Tensor activation, int n) {
+            double[] act = ((F64) activation).a;
+            for (int k = 0; k < n; k++) {
+                if (act[k] <= 0) {
+                    a[k] = 0;
+                }
+            }
+        }
+
+        @Override
+        void normaliseRows(int rows, int cols, double eps, double[] norms, Tensor out) {
+            double[] o = ((F64) out).a;
+            for (int r = 0; r < rows; r++) {
+                int base = r * cols;
+                double s = 0;
+                for (int c = 0; c < cols; c++) {
+                    s += a[base + c] * a[base + c];
+                }
+                double n = Math.sqrt(s);
+                norms[r] = n;
+                double scale = 1 / (n + eps);
+                for (int c = 0; c < cols; c++) {
+                    o[base + c] = a[base + c] * scale;
+                }
+            }
+        }
+
+        @Override
+        void normaliseRowsBackward(int rows, int cols, double eps, double[] norms, Tensor g, Tensor dz) {
+            double[] gr = ((F64) g).a;
+            double[] d = ((F64) dz).a;
+            for (int r = 0; r < rows; r++) {
+                int base = r * cols;
+                double n = norms[r];
+                double denom = n + eps;
+                double xg = 0;
+                for (int c = 0; c < cols; c++) {
+                    xg += a[base + c] * gr[base + c];
+                }
+                double coefficient = n > 0 ? xg / (denom * denom * n) : 0;
+                for (int c = 0; c < cols; c++) {
+                    d[base + c] = gr[base + c] / denom - a[base + c] * coefficient;
+                }
+            }
+        }
+
+        @Override
+        void gather(Features f, int[] index, int count) {
+            f.gather(index, 0, count, a);
+        }
+
+        @Override
+        void copyRows(Features f, int from, int count) {
+            f.copyRows(from, count, a);
+        }
+
+        @Override
+        void copyFrom(double[] src, int from, int dst, int n) {
+            System.arraycopy(src, from, a, dst, n);
+        }
+
+        @Override
+        void copyTo(int from, double[] out, int to, int n) {
+            System.arraycopy(a, from, out, to, n);
+        }
+
+        @Override
+        void zero(int n) {
+            java.util.Arrays.fill(a, 0, n, 0);
+        }
+    }
+
+    /** float32: products by {@code sgemm}; sums of squares and dot products accumulate in double. */
+    static final class F32 extends Tensor {
+        final float[] a;
+
+        F32(float[] a) {
+            this.a = a;
+        }
+
+        @Override
+        int length() {
+            return a.length;
+        }
+
+        @Override
+        double get(int k) {
+            return a[k];
+        }
+
+        @Override
+        void set(int k, double v) {
+            a[k] = (float) v;
+        }
+
+        @Override
+        void multiply(boolean transA, boolean transB, int m, int n, int k, Tensor x, int offA, int lda, Tensor y,
+                      int offB, int ldb, double beta, int offC, int ldc) {
+            if (m == 0 || n == 0) {
+                return;
+            }
+            BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, 1.0f, ((F32) y).a, offB, ldb,
+                    ((F32) x).a, offA, lda, (float) beta, a, offC, ldc);
+        }
+
+        @Override
+        void fillRows(Tensor bias, int off, int rows, int cols) {
+            float[] b = ((F32) bias).a;
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(b, off, a, r * cols, cols);
+            }
+        }
+
+        @Override
+        void addColumnSums(int rows, int cols, Tensor g, int off) {
+            float[] t = ((F32) g).a;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0, row = r * cols; c < cols; c++) {
+                    t[off + c] += a[row + c];
+                }
+            }
+        }
+
+        @Override
+        void relu(int n) {
+            for (int k = 0; k < n; k++) {
+                a[k] = Math.max(a[k], 0f);
+            }
+        }
+
+        @Override
+        void maskWhereNotPositive(Tensor activation, int n) {
+            float[] act = ((F32) activation).a;
+            for (int k = 0; k < n; k++) {
+                if (act[k] <= 0) {
+                    a[k] = 0;
+                }
+            }
+        }
+
+        @Override
+        void normaliseRows(int rows, int cols, double eps, double[] norms, Tensor out) {
+            float[] o = ((F32) out).a;
+            for (int r = 0; r < rows; r++) {
+                int base = r * cols;
+                double s = 0;
+                for (int c = 0; c < cols; c++) {
+                    s += (double) a[base + c] * a[base + c];
+                }
+                double n = Math.sqrt(s);
+                norms[r] = n;
+                double scale = 1 / (n + eps);
+                for (int c = 0; c < cols; c++) {
+                    o[base + c] = (float) (a[base + c] * scale);
+                }
+            }
+        }
+
+        @Override
+        void normaliseRowsBackward(int rows, int cols, double eps, double[] norms, Tensor g, Tensor dz) {
+            float[] gr = ((F32) g).a;
+            float[] d = ((F32) dz).a;
+            for (int r = 0; r < rows; r++) {
+                int base = r * cols;
+                double n = norms[r];
+                double denom = n + eps;
+                double xg = 0;
+                for (int c = 0; c < cols; c++) {
+                    xg += (double) a[base + c] * gr[base + c];
+                }
+                double coefficient = n > 0 ? xg / (denom * denom * n) : 0;
+                for (int c = 0; c < cols; c++) {
+                    d[base + c] = (float) (gr[base + c] / denom - a[base + c] * coefficient);
+                }
+            }
+        }
+
+        @Override
+        void gather(Features f, int[] index, int count) {
+            f.gather(index, 0, count, a);
+        }
+
+        @Override
+        void copyRows(Features f, int from, int count) {
+            f.copyRows(from, count, a);
+        }
+
+        @Override
+        void copyFrom(double[] src, int from, int dst, int n) {
+            for (int k = 0; k < n; k++) {
+                a[dst + k] = (float) src[from + k];
+            }
+        }
+
+        @Override
+        void copyTo(int from, double[] out, int to, int n) {
+            for (int k = 0; k < n; k++) {
+                out[to + k] = a[from + k];
+            }
+        }
+
+        @Override
+        void zero(int n) {
+            java.util.Arrays.fill(a, 0, n, 0f);
+        }
+    }
+}
