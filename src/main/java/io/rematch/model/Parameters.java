@@ -109,9 +109,6 @@ public final class Parameters {
     public void zeroGradients() {
         allocate();
         computeGradients.zero(size);
-        if (precision == Precision.FLOAT32) {
-            java.util.Arrays.fill(gradients, 0);
-        }
     }
 
     Tensor computeValues() {
@@ -125,26 +122,18 @@ public final class Parameters {
     }
 
     /**
-     * Scales the gradient so that its norm is at most {@code maxNorm}, as PyTorch's
-     * {@code clip_grad_norm_} does (which both releases call with 2.0): with total norm \(n\),
-     * every gradient is multiplied by \(\min(1, \text{maxNorm} / (n + 10^{-6}))\).
+     * One optimiser step on the accumulated gradients: gradient-norm clipping at {@code maxNorm}
+     * and Adam, in float64 on the master values (the float32 copy refreshed in the same pass).
      *
-     * @param g the float64 gradients ({@link #gradients()}), scaled in place
-     * @return the norm before clipping
+     * @return the gradient norm before clipping
      */
-    public static double clipGradientNorm(double[] g, double maxNorm) {
-        double sum = 0;
-        for (double v : g) {
-            sum += v * v;
+    public double step(io.rematch.optim.Adam adam, double maxNorm) {
+        allocate();
+        if (precision == Precision.FLOAT64) {
+            return adam.stepWithClipping(values, gradients, maxNorm);
         }
-        double norm = Math.sqrt(sum);
-        double coefficient = maxNorm / (norm + 1e-6);
-        if (coefficient < 1) {
-            for (int k = 0; k < g.length; k++) {
-                g[k] *= coefficient;
-            }
-        }
-        return norm;
+        return adam.stepWithClipping(values, ((Tensor.F32) computeGradients).a, maxNorm,
+                ((Tensor.F32) computeValues).a, gradients);
     }
 
     private void allocate() {

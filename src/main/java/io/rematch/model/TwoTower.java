@@ -1,10 +1,6 @@
 package io.rematch.model;
 
 import io.rematch.data.Features;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.random.RandomGenerator;
 
 /**
@@ -19,29 +15,18 @@ import java.util.random.RandomGenerator;
  * {@link Parameters#zeroGradients()} and the optimiser step: their gradients add up, as one
  * PyTorch backward of their sum.
  *
- * <p>On a machine with more than one core the two towers run at the same time, one on a second
- * thread (unless the system property {@value #THREADS} is 1): they share no buffer and write
- * disjoint gradient slices, so the result is the same bits as one after the other. Not
- * thread-safe otherwise: one batch at a time.
+ * <p>One thread, one batch at a time: the result of a step depends only on its inputs, so a run is
+ * reproducible to the bit from its seed and resumes bit for bit. (Running the two towers on two
+ * threads was measured 1.4x faster, but gave a different result in about one step in 5,000 on
+ * this JVM, and was removed; see docs/benchmarks.md.)
  */
 public final class TwoTower {
-
-    /** The system property that, set to 1, keeps both towers on the calling thread. */
-    public static final String THREADS = "rematch.threads";
-
-    /** One extra thread for the image tower, shared by all models; daemon, so it never holds the JVM. */
-    private static final ExecutorService SECOND = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "rematch-image-tower");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final Parameters parameters;
     private final Tower image;
     private final Tower text;
     private final EncoderSpec spec;
     private final Precision precision;
-    private final boolean parallel;
     private Tensor v;
     private Tensor t;
     private Tensor scoreBuffer;
@@ -70,7 +55,6 @@ public final class TwoTower {
         this.parameters = new Parameters(precision);
         image = new Tower(parameters, "image", imageDims, spec);
         text = new Tower(parameters, "text", textDims, spec);
-        parallel = Runtime.getRuntime().availableProcessors() > 1 && !"1".equals(System.getProperty(THREADS));
         initialise(init);
     }
 
@@ -106,9 +90,9 @@ public final class TwoTower {
         return spec.embed();
     }
 
-    /** Which BLAS runs the products, e.g. {@code VectorBLAS}, and whether the towers run in parallel. */
+    /** Which BLAS runs the products, e.g. {@code VectorBLAS}. */
     public String engine() {
-        return Tensor.blas() + (parallel ? ", towers on 2 threads" : ", 1 thread");
+        return Tensor.blas();
     }
 
     /**
@@ -122,8 +106,8 @@ public final class TwoTower {
                        int[] captionRows, int captions, double[] scores) {
         checkWidth(imageFeatures, image, "image");
         checkWidth(captionFeatures, text, "caption");
-        both(() -> v = image.forward(imageFeatures, imageRows, images),
-                () -> t = text.forward(captionFeatures, captionRows, captions));
+        v = image.forward(imageFeatures, imageRows, images);
+        t = text.forward(captionFeatures, captionRows, captions);
         this.images = images;
         this.captions = captions;
         int e = spec.embed();
@@ -142,40 +126,10 @@ public final class TwoTower {
     public void backward(double[] dScores) {
         int e = spec.embed();
         gradScores.copyFrom(dScores, 0, 0, images * captions);
-        both(() -> {
-            image.gradientBuffer().multiply(false, false, images, e, captions, gradScores, 0, captions, t, 0, e,
-                    0, 0, e);
-            image.backward();
-        }, () -> {
-            text.gradientBuffer().multiply(true, false, captions, e, images, gradScores, 0, captions, v, 0, e,
-                    0, 0, e);
-            text.backward();
-        });
-    }
-
-    /** Runs {@code first} on the second thread (when there is a second core) and {@code second} here. */
-    private void both(Runnable first, Runnable second) {
-        if (!parallel) {
-            first.run();
-            second.run();
-            return;
-        }
-        Future<?> f = SECOND.submit(first);
-        second.run();
-        try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the image tower ran", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        image.gradientBuffer().multiply(false, false, images, e, captions, gradScores, 0, captions, t, 0, e, 0, 0, e);
+        image.backward();
+        text.gradientBuffer().multiply(true, false, captions, e, images, gradScores, 0, captions, v, 0, e, 0, 0, e);
+        text.backward();
     }
 
     private static void checkWidth(Features f, Tower tower, String what) {

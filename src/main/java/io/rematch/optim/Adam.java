@@ -80,26 +80,121 @@ public final class Adam {
      *                                  the gradient is not finite (the state is then unchanged)
      */
     public void stepInPlace(double[] parameters, double[] gradient) {
+        checkLengths(parameters, gradient == null ? -1 : gradient.length);
+        Checks.finite("gradient", gradient);
+        update(parameters, gradient, 1.0);
+    }
+
+    /**
+     * Gradient-norm clipping followed by one Adam step, in two passes over the vectors: PyTorch's
+     * {@code clip_grad_norm_(params, maxNorm)} (both releases: 2.0), which multiplies every gradient
+     * by \(\min(1, \text{maxNorm}/(\lVert g\rVert + 10^{-6}))\), then {@link #stepInPlace}. The
+     * same bits as clipping {@code gradient} in place and stepping, without writing it.
+     *
+     * @param maxNorm the clipping threshold, {@code > 0}
+     * @return the gradient norm before clipping
+     * @throws IllegalArgumentException naming the argument if a length differs from the size or
+     *                                  the gradient is not finite (the state is then unchanged)
+     */
+    public double stepWithClipping(double[] parameters, double[] gradient, double maxNorm) {
+        checkLengths(parameters, gradient == null ? -1 : gradient.length);
+        double sum = sumOfSquares(gradient);
+        update(parameters, gradient, clipScale(sum, maxNorm));
+        return Math.sqrt(sum);
+    }
+
+    /**
+     * {@link #stepWithClipping(double[], double[], double)} for float32 gradients (a model that
+     * computes in float32 over float64 master weights): the gradients are widened into
+     * {@code scratch}, the update is computed in float64, and the new weights are also written,
+     * rounded, into {@code parametersFloat}.
+     *
+     * @param scratch a buffer of the parameters' length (overwritten)
+     */
+    public double stepWithClipping(double[] parameters, float[] gradient, double maxNorm, float[] parametersFloat,
+                                   double[] scratch) {
+        checkLengths(parameters, gradient == null ? -1 : gradient.length);
+        if (parametersFloat == null || parametersFloat.length != m.length || scratch == null
+                || scratch.length != m.length) {
+            throw new IllegalArgumentException("parametersFloat and scratch must have " + m.length + " entries");
+        }
+        for (int k = 0; k < scratch.length; k++) {
+            scratch[k] = gradient[k];
+        }
+        double sum = sumOfSquares(scratch);
+        update(parameters, scratch, clipScale(sum, maxNorm));
+        for (int k = 0; k < parameters.length; k++) {
+            parametersFloat[k] = (float) parameters[k];
+        }
+        return Math.sqrt(sum);
+    }
+
+    /**
+     * The update with every gradient times {@code scale} (exact for 1), written as
+     * \(\theta \leftarrow \theta - a\, m_t/(\sqrt{v_t} + \epsilon')\) with
+     * \(a = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)\) and \(\epsilon' = \epsilon\sqrt{1-\beta_2^t}\):
+     * PyTorch's update multiplied through by \(\sqrt{1-\beta_2^t}\), one division per entry
+     * instead of two, in a loop over {@code double[]} alone, which the JIT vectorises (about 1 ms
+     * for 1.6 million parameters on the development machine, against 7 for the two-division loop
+     * with a float32 array in it).
+     */
+    private void update(double[] parameters, double[] gradient, double scale) {
+        steps++;
+        double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
+        double a = learningRate / (1 - Math.pow(beta1, steps)) * bias2Sqrt;
+        double e = epsilon * bias2Sqrt;
+        double b1 = beta1;
+        double b2 = beta2;
+        double[] mm = m;
+        double[] vv = v;
+        for (int k = 0; k < mm.length; k++) {
+            double g = gradient[k] * scale;
+            double mk = b1 * mm[k] + (1 - b1) * g;
+            double vk = b2 * vv[k] + (1 - b2) * g * g;
+            mm[k] = mk;
+            vv[k] = vk;
+            parameters[k] -= a * mk / (Math.sqrt(vk) + e);
+        }
+    }
+
+    /**
+     * \(\sum_k g_k^2\) in four interleaved partial sums (added in a fixed order, so the result is
+     * deterministic): four independent additions per step instead of one chain.
+     */
+    static double sumOfSquares(double[] g) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 3 < g.length; k += 4) {
+            s0 += g[k] * g[k];
+            s1 += g[k + 1] * g[k + 1];
+            s2 += g[k + 2] * g[k + 2];
+            s3 += g[k + 3] * g[k + 3];
+        }
+        for (; k < g.length; k++) {
+            s0 += g[k] * g[k];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private void checkLengths(double[] parameters, int gradientLength) {
         if (parameters == null || parameters.length != m.length) {
             throw new IllegalArgumentException("parameters must have " + m.length + " entries, got "
                     + (parameters == null ? "none" : parameters.length));
         }
-        if (gradient == null || gradient.length != m.length) {
+        if (gradientLength != m.length) {
             throw new IllegalArgumentException("gradient must have " + m.length + " entries, got "
-                    + (gradient == null ? "none" : gradient.length));
+                    + (gradientLength < 0 ? "none" : gradientLength));
         }
-        Checks.finite("gradient", gradient);
-        steps++;
-        double bias1 = 1 - Math.pow(beta1, steps);
-        double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
-        double stepSize = learningRate / bias1;
-        for (int k = 0; k < m.length; k++) {
-            double g = gradient[k];
-            m[k] = beta1 * m[k] + (1 - beta1) * g;
-            v[k] = beta2 * v[k] + (1 - beta2) * g * g;
-            double denom = Math.sqrt(v[k]) / bias2Sqrt + epsilon;
-            parameters[k] -= stepSize * m[k] / denom;
+    }
+
+    /** The clipping factor for a squared norm; refuses a non-finite gradient before any state changes. */
+    private static double clipScale(double sumOfSquares, double maxNorm) {
+        if (!Double.isFinite(sumOfSquares)) {
+            throw new IllegalArgumentException("gradient must be finite; its squared norm is " + sumOfSquares);
         }
+        Checks.positive("maxNorm", maxNorm);
+        double coefficient = maxNorm / (Math.sqrt(sumOfSquares) + 1e-6);
+        return coefficient < 1 ? coefficient : 1;
     }
 
     /**

@@ -41,10 +41,7 @@ final class ModelOptimiser {
 
     /** Clips the accumulated gradient and takes the Adam step (in float64 on the master weights). */
     void apply() {
-        double[] g = parameters.gradients();
-        Parameters.clipGradientNorm(g, clip);
-        adam.stepInPlace(parameters.values(), g);
-        parameters.valuesChanged();
+        parameters.step(adam, clip);
     }
 
     void zeroGradients() {

@@ -97,13 +97,39 @@ class PrecisionTest {
     }
 
     @Test
-    void clippingFollowsPyTorch() {
-        double[] g = {3, 4};   // norm 5
-        assertEquals(5.0, Parameters.clipGradientNorm(g, 2.0), 0);
-        assertEquals(3 * 2.0 / (5 + 1e-6), g[0], 1e-15);
-        assertEquals(4 * 2.0 / (5 + 1e-6), g[1], 1e-15);
-        double[] small = {0.3, 0.4};
-        Parameters.clipGradientNorm(small, 2.0);
-        assertEquals(0.3, small[0], 0);   // below the threshold: untouched
+    void clippingFollowsPyTorchAndEqualsClippingThenStepping() {
+        // norm 5 > 2: every gradient times 2 / (5 + 1e-6), then the plain Adam step
+        double[] g = {3, 4};
+        io.rematch.optim.Adam fused = new io.rematch.optim.Adam(2, io.rematch.optim.Adam.Settings.withLearningRate(0.1));
+        io.rematch.optim.Adam plain = new io.rematch.optim.Adam(2, io.rematch.optim.Adam.Settings.withLearningRate(0.1));
+        double[] a = {1, -1};
+        double[] b = {1, -1};
+        assertEquals(5.0, fused.stepWithClipping(a, g, 2.0), 0);
+        plain.stepInPlace(b, new double[] {3 * (2.0 / (5 + 1e-6)), 4 * (2.0 / (5 + 1e-6))});
+        assertEquals(b[0], a[0], 0);
+        assertEquals(b[1], a[1], 0);
+        assertEquals(3.0, g[0], 0);   // the gradient is not written
+        // below the threshold: untouched
+        double[] c = {1, -1};
+        double[] d = {1, -1};
+        new io.rematch.optim.Adam(2, io.rematch.optim.Adam.Settings.withLearningRate(0.1)).stepWithClipping(c,
+                new double[] {0.3, 0.4}, 2.0);
+        new io.rematch.optim.Adam(2, io.rematch.optim.Adam.Settings.withLearningRate(0.1)).stepInPlace(d,
+                new double[] {0.3, 0.4});
+        assertEquals(d[0], c[0], 0);
+        // float32 gradients: the same update, and the float copy is the rounded master value
+        double[] e = {1, -1};
+        float[] ef = new float[2];
+        new io.rematch.optim.Adam(2, io.rematch.optim.Adam.Settings.withLearningRate(0.1)).stepWithClipping(e,
+                new float[] {3, 4}, 2.0, ef, new double[2]);
+        assertEquals(a[0], e[0], 0);
+        assertEquals((float) e[1], ef[1], 0);
+        // a non-finite gradient changes nothing
+        io.rematch.optim.Adam z = new io.rematch.optim.Adam(2, io.rematch.optim.Adam.Settings.withLearningRate(0.1));
+        double[] f = {1, -1};
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> z.stepWithClipping(f, new double[] {Double.NaN, 1}, 2.0));
+        assertEquals(0, z.steps());
+        assertEquals(1.0, f[0], 0);
     }
 }
