@@ -118,10 +118,7 @@ public final class Adam {
                 || scratch.length != m.length) {
             throw new IllegalArgumentException("parametersFloat and scratch must have " + m.length + " entries");
         }
-        for (int k = 0; k < scratch.length; k++) {
-            scratch[k] = gradient[k];
-        }
-        double sum = sumOfSquares(scratch);
+        double sum = widenAndSumSquares(gradient, scratch);
         update(parameters, scratch, clipScale(sum, maxNorm));
         for (int k = 0; k < parameters.length; k++) {
             parametersFloat[k] = (float) parameters[k];
@@ -172,6 +169,29 @@ public final class Adam {
         }
         for (; k < g.length; k++) {
             s0 += g[k] * g[k];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Widens {@code g} into {@code out} and returns \(\sum_k g_k^2\), as {@link #sumOfSquares} of {@code out}. */
+    static double widenAndSumSquares(float[] g, double[] out) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 3 < g.length; k += 4) {
+            double a = g[k], b = g[k + 1], c = g[k + 2], d = g[k + 3];
+            out[k] = a;
+            out[k + 1] = b;
+            out[k + 2] = c;
+            out[k + 3] = d;
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += d * d;
+        }
+        for (; k < g.length; k++) {
+            double a = g[k];
+            out[k] = a;
+            s0 += a * a;
         }
         return (s0 + s1) + (s2 + s3);
     }
