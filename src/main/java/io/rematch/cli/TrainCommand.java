@@ -334,7 +334,8 @@ final class TrainCommand extends Subcommand {
             if (terminal) {
                 bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, total))
                         .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().build();
+                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" batches", 1)
+                        .showSpeed(new java.text.DecimalFormat("0")).build();
             }
         }
 
@@ -342,7 +343,7 @@ final class TrainCommand extends Subcommand {
         public void batchEnded(int epoch, int batch, double loss) {
             if (bar != null) {
                 bar.stepTo(batch + 1);
-                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f", loss));
             }
         }
 
