@@ -91,6 +91,9 @@ final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
                 throw new IllegalArgumentException("--" + e.getMessage().replace("dims (image)", "dims (image width)")
                         .replace("dims (text)", "dims (text width)"), e);
             }
+            if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the dataset");
+            }
             try {
                 d.write(out);
             } catch (IOException e) {

@@ -61,6 +61,7 @@ final class EvaluateCommand extends Subcommand {
             case "optimistic": rule = TieRule.OPTIMISTIC; break;
             default: throw new IllegalArgumentException("--ties must be 'pessimistic' or 'optimistic', got '" + ties + "'");
         }
+        split = split.toLowerCase(java.util.Locale.ROOT);
         if (!split.equals("dev") && !split.equals("test") && !split.equals("testall")) {
             throw new IllegalArgumentException("--split must be dev, test or testall, got '" + split + "'");
         }
@@ -94,16 +95,40 @@ final class EvaluateCommand extends Subcommand {
                     out.print(r.toTable());
                 }
             } else {
-                RecallSummary r = Evaluation.folds(m.model(), s, folds, rule);
+                java.util.List<RetrievalReport> parts = Evaluation.foldReports(m.model(), s, folds, rule);
+                double[][] mean = new double[2][5];   // i2t, t2i x r1, r5, r10, medr, meanr
+                for (RetrievalReport r : parts) {
+                    io.rematch.eval.DirectionMetrics[] d = {r.i2t(), r.t2i()};
+                    for (int w = 0; w < 2; w++) {
+                        double[] v = {d[w].r1(), d[w].r5(), d[w].r10(), d[w].medr(), d[w].meanr()};
+                        for (int k = 0; k < 5; k++) {
+                            mean[w][k] += v[k] / parts.size();
+                        }
+                    }
+                }
+                double rsum = mean[0][0] + mean[0][1] + mean[0][2] + mean[1][0] + mean[1][1] + mean[1][2];
                 if (json) {
-                    Map<String, Object> j = new LinkedHashMap<>(r.toMap());
+                    Map<String, Object> j = new LinkedHashMap<>();
+                    String[] names = {"r1", "r5", "r10", "medr", "meanr"};
+                    for (int w = 0; w < 2; w++) {
+                        Map<String, Object> d = new LinkedHashMap<>();
+                        for (int k = 0; k < 5; k++) {
+                            d.put(names[k], mean[w][k]);
+                        }
+                        j.put(w == 0 ? "i2t" : "t2i", d);
+                    }
+                    j.put("rsum", rsum);
                     j.put("folds", folds);
                     out.println(Json.write(j));
                 } else {
                     out.printf("%s: mean over %d folds of %d images, checkpoint %s, ties %s%n", split, folds,
                             s.imageCount() / folds, m.checkpoint(), rule.name().toLowerCase(Locale.ROOT));
-                    out.println(RecallSummary.header());
-                    out.println(r.row("mean"));
+                    out.printf(Locale.ROOT, "%-6s %8s %7s %7s %7s %7s%n", "", "R@1", "R@5", "R@10", "medr", "meanr");
+                    for (int w = 0; w < 2; w++) {
+                        out.printf(Locale.ROOT, "%-6s %8.2f %7.2f %7.2f %7.2f %7.2f%n", w == 0 ? "i2t" : "t2i",
+                                mean[w][0], mean[w][1], mean[w][2], mean[w][3], mean[w][4]);
+                    }
+                    out.printf(Locale.ROOT, "%-6s %8.2f%n", "rsum", rsum);
                 }
             }
             return 0;

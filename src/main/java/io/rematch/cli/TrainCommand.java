@@ -51,8 +51,8 @@ final class TrainCommand extends Subcommand {
     String method;
 
     @Option(names = "--loss", paramLabel = "NAME", order = 4,
-            description = "RCL's loss: ccl-log, ccl-exp, ccl-gce, ccl-tan, ccl-mae, infonce, tr, tr-hn, nl, ... "
-                    + "(default: ccl-log; for l2rm the clean loss, tr-hn).")
+            description = "The loss of rcl, and of the hybrid's warm-up and clean pairs: ccl-log, ccl-exp, "
+                    + "ccl-gce, ccl-tan, ccl-mae, infonce, tr, tr-hn, nl (default: ccl-log). l2rm's is fixed: tr-hn.")
     String loss;
 
     @Option(names = "--negatives", paramLabel = "SPEC", order = 5,
@@ -111,7 +111,7 @@ final class TrainCommand extends Subcommand {
     Integer embed;
 
     @Option(names = "--precision", paramLabel = "P", order = 20,
-            description = "float64 or float32: the towers' arithmetic (default: float64; float32 is about 1.4 times "
+            description = "float64 or float32: the towers' arithmetic (default: float64; float32 is about 1.6 times "
                     + "as fast).")
     String precision;
 
@@ -197,7 +197,11 @@ final class TrainCommand extends Subcommand {
         TrainingConfig base;
         Path dataDir = data;
         Path runFile = out.resolve("run.json");
-        if (resume && Files.isRegularFile(runFile)) {
+        if (resume && !Files.isRegularFile(runFile)) {
+            throw new IllegalArgumentException("--resume: " + out + " holds no run to resume (" + (Files.isDirectory(out)
+                    ? "run.json is missing" : "the folder does not exist") + ")");
+        }
+        if (resume) {
             JsonFields run = new JsonFields(Json.parseObject(Files.readString(runFile), runFile.toString()),
                     runFile.toString());
             base = TrainingConfig.fromJson(run.object("config"), runFile.toString());
@@ -254,6 +258,17 @@ final class TrainCommand extends Subcommand {
             refuseIfGiven("--loss", "--method rcl and hybrid (l2rm trains its clean pairs with tr-hn)", "l2rm");
         }
         String chosenLoss = io.rematch.loss.Losses.canonical("--loss", loss != null ? loss : b.loss());
+        boolean triplet = chosenLoss.equals("tr") || chosenLoss.equals("tr-hn") || chosenLoss.equals("tr-mean");
+        if (m.equalsIgnoreCase("rcl") && !triplet) {
+            refuseIfGiven("--margin", "the triplet losses (tr, tr-hn) and --method l2rm and hybrid", chosenLoss);
+        }
+        if (m.equalsIgnoreCase("rcl") && triplet) {
+            refuseIfGiven("--tau", "the softmax losses and --method l2rm and hybrid", chosenLoss);
+        }
+        if (noiseIndex != null || (mismatch == null && !given("--mismatch"))) {
+            refuseIfGiven("--protocol", "--mismatch (a noise index fixes its own pairing)",
+                    noiseIndex != null ? "--noise-index" : "a run without --mismatch");
+        }
         if (!chosenLoss.equals("ccl-gce")) {
             refuseIfGiven("--q", "--loss ccl-gce", chosenLoss);
         }
@@ -314,7 +329,6 @@ final class TrainCommand extends Subcommand {
         private final PrintWriter out;
         private final boolean terminal;
         private ProgressBar bar;
-        private double best = Double.NEGATIVE_INFINITY;
         private int total;
 
         Progress(PrintWriter out, boolean terminal) {
@@ -350,14 +364,14 @@ final class TrainCommand extends Subcommand {
         @Override
         public void epochEnded(EpochRecord r) {
             close();
-            boolean improved = r.validation().rsum() > best;
-            best = Math.max(best, r.validation().rsum());
+            boolean improved = r.best();
             StringBuilder losses = new StringBuilder();
             new java.util.TreeMap<>(r.losses()).forEach((k, v) ->
                     losses.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
             StringBuilder diag = new StringBuilder();
-            new java.util.TreeMap<>(r.diagnostics()).forEach((k, v) ->
-                    diag.append(String.format(Locale.ROOT, "  %s %.3f", k, v)));
+            new java.util.TreeMap<>(r.diagnostics()).forEach((k, v) -> diag.append(v == Math.rint(v) && Math.abs(v) < 1e9
+                    ? String.format(Locale.ROOT, "  %s %d", k, (long) (double) v)
+                    : String.format(Locale.ROOT, "  %s %.3f", k, v)));
             out.println(String.format(Locale.ROOT, "epoch %3d/%d %-6s lr %.1e%s  %,.0f pairs/s  %.1f s  dev rsum %.2f%s%s",
                     r.epoch() + 1, total, r.phase(), r.learningRate(), losses, r.pairsPerSecond(), r.trainSeconds(),
                     r.validation().rsum(), improved ? " (best)" : "", diag));

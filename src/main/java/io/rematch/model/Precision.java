@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The arithmetic of the model's products and activations. {@link #FLOAT64} by default;
  * {@link #FLOAT32} computes forward and backward passes in float32 (BLAS {@code sgemm}), as PyTorch
- * trains by default, about 1.4 times faster. In both, the optimiser keeps a float64 master copy
+ * trains by default, about 1.6 times faster. In both, the optimiser keeps a float64 master copy
  * of the weights (Adam's update and the gradient-norm clipping run in float64), reductions such as
  * row norms accumulate in double, and the loss on the B x B score matrix is evaluated in float64.
  */

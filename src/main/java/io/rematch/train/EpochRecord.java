@@ -10,16 +10,20 @@ import java.util.Map;
  * @param epoch          0-based, warm-up included (the log writes it 1-based)
  * @param phase          {@code warmup} or {@code train}
  * @param learningRate   the retrieval model's learning rate during the epoch
- * @param losses         mean training losses by name (e.g. {@code loss}; L2RM: {@code clean}, {@code rematch})
+ * @param losses         mean training losses by name: the loss's name for RCL (e.g. {@code ccl-log});
+ *                       L2RM and the hybrid: {@code clean}, {@code rematch}, {@code cost} (the log
+ *                       writes each as {@code loss_NAME})
  * @param trainSeconds   wall time of the training steps alone (no evaluation, no checkpoint)
  * @param pairsPerSecond training pairs per second of {@code trainSeconds}
  * @param validation     the dev split's recalls after the epoch
  * @param diagnostics    what only a run that knows the injected truth can report (L2RM and the
  *                       hybrid: split precision and recall, rematch precision); may be empty
+ * @param best           whether this epoch's validation rsum is the best of the run so far
+ *                       (resumed epochs included)
  */
 public record EpochRecord(int epoch, String phase, double learningRate, Map<String, Double> losses,
                           double trainSeconds, double pairsPerSecond, RecallSummary validation,
-                          Map<String, Double> diagnostics) {
+                          Map<String, Double> diagnostics, boolean best) {
 
     public EpochRecord {
         losses = Map.copyOf(losses);
@@ -38,6 +42,7 @@ public record EpochRecord(int epoch, String phase, double learningRate, Map<Stri
         Map<String, Object> val = new LinkedHashMap<>();
         validation.toMap().forEach(val::put);
         m.put("validation", val);
+        m.put("best", best);
         new java.util.TreeMap<>(diagnostics).forEach(m::put);
         return m;
     }

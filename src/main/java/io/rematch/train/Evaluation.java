@@ -43,16 +43,25 @@ public final class Evaluation {
      * @throws IllegalArgumentException naming {@code --folds} if the images do not divide evenly
      */
     public static RecallSummary folds(TwoTower model, Split split, int folds, TieRule ties) {
+        List<RecallSummary> parts = new ArrayList<>();
+        for (RetrievalReport r : foldReports(model, split, folds, ties)) {
+            parts.add(RecallSummary.of(r));
+        }
+        return RecallSummary.mean(parts);
+    }
+
+    /** The report of each fold of {@link #folds}, in order. */
+    public static List<RetrievalReport> foldReports(TwoTower model, Split split, int folds, TieRule ties) {
         int n = split.imageCount();
         if (folds < 1 || n % folds != 0) {
             throw new IllegalArgumentException("--folds " + folds + " must divide the " + n + " images of the "
                     + split.name() + " split into equal folds");
         }
         if (folds == 1) {
-            return RecallSummary.of(evaluate(model, split, ties));
+            return List.of(evaluate(model, split, ties));
         }
         int size = n / folds;
-        List<RecallSummary> parts = new ArrayList<>();
+        List<RetrievalReport> parts = new ArrayList<>();
         for (int f = 0; f < folds; f++) {
             int[] im = new int[size];
             java.util.Set<Long> ids = new java.util.HashSet<>();
@@ -75,9 +84,9 @@ public final class Evaluation {
             for (int j = 0; j < cap.length; j++) {
                 captionIds[j] = split.captionIds()[cap[j]];
             }
-            parts.add(RecallSummary.of(evaluate(model, split.images().select(im), split.captions().select(cap),
-                    imageIds, captionIds, ties)));
+            parts.add(evaluate(model, split.images().select(im), split.captions().select(cap), imageIds, captionIds,
+                    ties));
         }
-        return RecallSummary.mean(parts);
+        return parts;
     }
 }

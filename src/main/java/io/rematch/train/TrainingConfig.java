@@ -36,7 +36,8 @@ import java.util.Map;
  * @param protocol         injection protocol
  * @param noiseIndex       a noise-index file (RCL's or L2RM's format), or {@code null}
  * @param epochs           training epochs after the warm-up
- * @param warmup           L2RM's warm-up epochs (RCE loss), 0 for {@code rcl}
+ * @param warmup           warm-up epochs on all pairs before the split (L2RM: RCE; the hybrid: its
+ *                         {@code loss}); 0 for {@code rcl}
  * @param batch            pairs per batch (the last partial batch is dropped)
  * @param learningRate     Adam's initial learning rate
  * @param lrDecayEvery     the learning rate is multiplied by 0.1 every this many epochs
@@ -89,7 +90,8 @@ public record TrainingConfig(String method, String loss, String negatives, doubl
         Checks.inHalfOpen("--q", q, 0.0, 1.0);
         Checks.nonNegative("--margin", margin);
         if (!(mismatch >= 0 && mismatch < 1)) {
-            throw new IllegalArgumentException("--mismatch must be in [0, 1), got " + mismatch);
+            throw new IllegalArgumentException("--mismatch must be in [0, 1), got " + mismatch
+                    + (mismatch >= 1 && mismatch < 100 ? " (a fraction: 0.6 for 60%)" : ""));
         }
         Checks.present("--protocol", protocol);
         Checks.atLeast("--epochs", epochs, 1);

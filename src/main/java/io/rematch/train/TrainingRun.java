@@ -96,8 +96,15 @@ public final class TrainingRun {
      */
     public static Result train(TrainingConfig config, DatasetFolder data, Path out, Start start,
                                TrainingListener listener) throws IOException {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the run");
+        }
         Path runFile = out.resolve(RUN);
         boolean exists = Files.isRegularFile(runFile);
+        if (!exists && start != Start.FORCE && holdsRunFiles(out)) {
+            throw new IllegalArgumentException("--out " + out + " holds files a run writes (" + String.join(", ",
+                    runFilesIn(out)) + ") but no " + RUN + "; give an empty or new folder, or --force to replace them");
+        }
         if (exists && start == Start.NEW) {
             throw new IllegalArgumentException("--out " + out + " already holds a run (" + RUN + "); add --resume to"
                     + " continue it or --force to replace it");
@@ -108,7 +115,7 @@ public final class TrainingRun {
         String fingerprint = data.fingerprint();
         if (start == Start.RESUME) {
             checkSameRun(out, config, data, fingerprint);
-        } else if (exists) {
+        } else if ((exists || start == Start.FORCE) && Files.isDirectory(out)) {
             deleteRunFiles(out);
         }
         Split train = data.split("train");
@@ -158,7 +165,12 @@ public final class TrainingRun {
             }
         }
 
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--out " + out + ": cannot create the folder (" + e.getClass()
+                    .getSimpleName().replace("Exception", "") + ": " + e.getMessage() + ")", e);
+        }
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("config", config.toMap());
         Map<String, Object> d = new LinkedHashMap<>();
@@ -179,7 +191,12 @@ public final class TrainingRun {
             NoiseIndex.write(out.resolve(NOISE_RCL), injection, NoiseIndex.Format.RCL);
         }
         listener.note("data: " + train + "; " + dev);
-        if (first > 0) {
+        if (start == Start.RESUME && first == 0) {
+            listener.note("no epoch of the run in " + out + " was committed yet: starting from the first");
+        }
+        if (first > 0 && first == config.totalEpochs()) {
+            listener.note("the run is complete (" + first + " epochs); testing its best and last epochs again");
+        } else if (first > 0) {
             listener.note("resumed after epoch " + first + " of " + config.totalEpochs() + " (best so far: epoch "
                     + (bestEpoch + 1) + ", rsum " + String.format(Locale.ROOT, "%.2f", bestRsum) + ")");
         }
@@ -197,14 +214,15 @@ public final class TrainingRun {
             Trainer.EpochResult r = trainer.trainEpoch(epoch, lr, listener);
             double seconds = (System.nanoTime() - t0) * 1e-9;
             RecallSummary validation = RecallSummary.of(Evaluation.evaluate(model, dev, TIES));
-            if (validation.rsum() > bestRsum) {
+            boolean improved = validation.rsum() > bestRsum;
+            if (improved) {
                 bestRsum = validation.rsum();
                 bestEpoch = epoch;
                 bestValidation = validation;
             }
             lastValidation = validation;
             EpochRecord record = new EpochRecord(epoch, warm ? "warmup" : "train", lr, r.losses(), seconds,
-                    r.pairs() / Math.max(seconds, 1e-9), validation, r.diagnostics());
+                    r.pairs() / Math.max(seconds, 1e-9), validation, r.diagnostics(), improved);
             records.add(record);
             log.add(Json.write(record.toMap()));
             commit(out, trainer, streams, epoch, bestEpoch, bestRsum, bestValidation, lastValidation, log);
@@ -335,12 +353,35 @@ public final class TrainingRun {
         return v instanceof Map || v instanceof List ? Json.write(v) : String.valueOf(v);
     }
 
+    private static boolean holdsRunFiles(Path out) throws IOException {
+        return !runFilesIn(out).isEmpty();
+    }
+
+    /** The names in {@code out} that a run writes (its files and epoch folders). */
+    private static List<String> runFilesIn(Path out) throws IOException {
+        List<String> found = new ArrayList<>();
+        if (!Files.isDirectory(out)) {
+            return found;
+        }
+        for (String f : List.of(POINTER, LOG, RESULTS, VOCABULARY, NOISE_L2RM, NOISE_RCL)) {
+            if (Files.exists(out.resolve(f))) {
+                found.add(f);
+            }
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(out, "epoch-[0-9][0-9][0-9][0-9]*")) {
+            for (Path f : s) {
+                found.add(f.getFileName().toString());
+            }
+        }
+        return found;
+    }
+
     private static void deleteRunFiles(Path out) throws IOException {
         for (String f : List.of(RUN, POINTER, LOG, RESULTS, VOCABULARY, NOISE_L2RM, NOISE_RCL)) {
             Files.deleteIfExists(out.resolve(f));
         }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(out, "epoch-*")) {
-            for (Path f : s) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(out, "epoch-[0-9][0-9][0-9][0-9]*")) {
+            for (Path f : s) {   // every epoch-NNNN folder: a run commits into these names
                 Checkpoint.deleteTree(f);
             }
         }
