@@ -73,13 +73,14 @@ public final class Rematch implements java.util.concurrent.Callable<Integer> {
             String name = c.getCommandSpec().qualifiedName();
             java.util.List<String> unknown = Suggestions.unknownOptions(c.getCommandSpec(), args1);
             String message = ex.getMessage();
-            if (!unknown.isEmpty()) {   // a typo explains a "missing" option too: name it first
-                message = "unknown option" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown);
-            } else if (ex instanceof CommandLine.UnmatchedArgumentException && c.getParent() == null
-                    && !((CommandLine.UnmatchedArgumentException) ex).getUnmatched().isEmpty()) {
-                String word = ((CommandLine.UnmatchedArgumentException) ex).getUnmatched().get(0);
+            String word = ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                    ? u.getUnmatched().get(0) : null;
+            if (word != null && !c.getSubcommands().isEmpty() && !word.startsWith("-")) {
+                // the first word after a command with subcommands names one: a typo there comes first
                 String best = Suggestions.closest(word, new java.util.ArrayList<>(c.getSubcommands().keySet()));
                 message = "unknown command '" + word + "'" + (best != null ? " (did you mean " + best + "?)" : "");
+            } else if (!unknown.isEmpty()) {   // a typo explains a "missing" option too: name it first
+                message = "unknown option" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown);
             }
             c.getErr().println(name + ": error: " + message);
             c.getErr().println("Try '" + name + " --help' for the options.");

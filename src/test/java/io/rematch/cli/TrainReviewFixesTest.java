@@ -103,4 +103,14 @@ class TrainReviewFixesTest {
         Map<String, Object> i2t = (Map<String, Object>) b.get("i2t");
         assertTrue((Double) i2t.get("r10") >= (Double) i2t.get("r1"));
     }
+
+    @Test
+    void aMistypedCommandIsNamedEvenWhenOptionsFollowIt() {
+        Cli.Result nested = Cli.run("dataset", "syntetic", "--out", dir.resolve("x").toString());
+        assertEquals(2, nested.code(), nested::toString);
+        assertTrue(nested.err().contains("unknown command 'syntetic' (did you mean synthetic?)"), nested::toString);
+        Cli.Result top = Cli.run("trian", "--data", data.toString());
+        assertEquals(2, top.code(), top::toString);
+        assertTrue(top.err().contains("unknown command 'trian' (did you mean train?)"), top::toString);
+    }
 }
