@@ -26,13 +26,126 @@ public final class Evaluation {
         return evaluate(model, split.images(), split.captions(), split.imageIds(), split.captionIds(), ties);
     }
 
+    /**
+     * Above this many images x captions (128 MB of float64) the similarities are evaluated in
+     * blocks of image rows instead of as one matrix: MS-COCO's 5K test set (5,000 x 25,000) would
+     * take 1 GB.
+     */
+    static final long WHOLE_MATRIX_LIMIT = 1L << 24;
+
     private static RetrievalReport evaluate(TwoTower model, Features images, Features captions, long[] imageIds,
                                             long[] captionIds, TieRule ties) {
         double[] v = model.encodeImages(images);
         double[] t = model.encodeCaptions(captions);
-        double[] s = TwoTower.similarities(v, images.rows(), t, captions.rows(), model.embed());
-        return RetrievalMetrics.evaluate(DMatrixRMaj.wrap(images.rows(), captions.rows(), s), imageIds, captionIds,
-                ties);
+        int n = images.rows();
+        int m = captions.rows();
+        if ((long) n * m > WHOLE_MATRIX_LIMIT) {
+            return blocked(v, n, t, m, model.embed(), imageIds, captionIds, ties,
+                    (int) Math.max(1, WHOLE_MATRIX_LIMIT / m));
+        }
+        double[] s = TwoTower.similarities(v, n, t, m, model.embed());
+        return RetrievalMetrics.evaluate(DMatrixRMaj.wrap(n, m, s), imageIds, captionIds, ties);
+    }
+
+    /**
+     * {@link RetrievalMetrics#evaluate(DMatrixRMaj, long[], long[], TieRule)} of the similarities of
+     * {@code v} ({@code n x e}) and {@code t} ({@code m x e}) without holding them: blocks of
+     * {@code rows} images against all captions, computed twice (once for the image queries and the
+     * captions' best correct score, once for the caption queries' counts), so the memory is
+     * {@code rows x m}. The same counting rules, so the same ranks, as the whole matrix.
+     */
+    static RetrievalReport blocked(double[] v, int n, double[] t, int m, int e, long[] imageIds, long[] captionIds,
+                                   TieRule ties, int rows) {
+        java.util.Map<Long, List<Integer>> byId = new java.util.HashMap<>();
+        for (int j = 0; j < m; j++) {
+            byId.computeIfAbsent(captionIds[j], x -> new ArrayList<>()).add(j);
+        }
+        int[][] correct = new int[n][];
+        for (int i = 0; i < n; i++) {
+            List<Integer> c = byId.get(imageIds[i]);
+            if (c == null) {
+                throw new IllegalArgumentException("image " + i + " (id " + imageIds[i] + ") has no caption with its id");
+            }
+            correct[i] = c.stream().mapToInt(Integer::intValue).toArray();
+        }
+        java.util.Set<Long> imageIdSet = new java.util.HashSet<>();
+        for (long id : imageIds) {
+            imageIdSet.add(id);
+        }
+        for (int j = 0; j < m; j++) {
+            if (!imageIdSet.contains(captionIds[j])) {
+                throw new IllegalArgumentException("caption " + j + " (id " + captionIds[j] + ") has no image with its id");
+            }
+        }
+        boolean pessimistic = ties == TieRule.PESSIMISTIC;
+        int[] i2tRanks = new int[n];
+        int[] i2tTop = new int[n];
+        double[] truth = new double[m];
+        java.util.Arrays.fill(truth, Double.NEGATIVE_INFINITY);
+        double[] top = new double[m];
+        java.util.Arrays.fill(top, Double.NEGATIVE_INFINITY);
+        int[] t2iTop = new int[m];
+        for (int from = 0; from < n; from += rows) {
+            int r = Math.min(rows, n - from);
+            double[] s = TwoTower.similarities(java.util.Arrays.copyOfRange(v, from * e, (from + r) * e), r, t, m, e);
+            for (int b = 0; b < r; b++) {
+                int i = from + b;
+                int row = b * m;
+                double best = Double.NEGATIVE_INFINITY;
+                for (int c : correct[i]) {
+                    best = Math.max(best, s[row + c]);
+                    truth[c] = Math.max(truth[c], s[row + c]);
+                }
+                int greater = 0;
+                int equal = 0;
+                int argmax = 0;
+                double max = s[row];
+                for (int j = 0; j < m; j++) {
+                    double x = s[row + j];
+                    greater += x > best ? 1 : 0;
+                    equal += x == best ? 1 : 0;
+                    if (x > max) {
+                        max = x;
+                        argmax = j;
+                    }
+                    if (x > top[j]) {
+                        top[j] = x;
+                        t2iTop[j] = i;
+                    }
+                }
+                int atBest = 0;
+                for (int c : correct[i]) {
+                    atBest += s[row + c] == best ? 1 : 0;
+                }
+                i2tRanks[i] = pessimistic ? greater + equal - atBest : greater;
+                i2tTop[i] = argmax;
+            }
+        }
+        int[] greater = new int[m];
+        int[] equal = new int[m];
+        int[] truthAtBest = new int[m];
+        for (int from = 0; from < n; from += rows) {
+            int r = Math.min(rows, n - from);
+            double[] s = TwoTower.similarities(java.util.Arrays.copyOfRange(v, from * e, (from + r) * e), r, t, m, e);
+            for (int b = 0; b < r; b++) {
+                int row = b * m;
+                for (int j = 0; j < m; j++) {
+                    double x = s[row + j];
+                    greater[j] += x > truth[j] ? 1 : 0;
+                    equal[j] += x == truth[j] ? 1 : 0;
+                }
+                for (int c : correct[from + b]) {
+                    truthAtBest[c] += s[row + c] == truth[c] ? 1 : 0;
+                }
+            }
+        }
+        if (pessimistic) {
+            for (int j = 0; j < m; j++) {
+                greater[j] += equal[j] - truthAtBest[j];
+            }
+        }
+        return io.rematch.eval.RetrievalReport.of(io.rematch.eval.DirectionMetrics.fromRanks(i2tRanks, i2tTop),
+                io.rematch.eval.DirectionMetrics.fromRanks(greater, t2iTop));
     }
 
     /**
