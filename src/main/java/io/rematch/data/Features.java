@@ -153,18 +153,6 @@ public final class Features {
         return out;
     }
 
-    /** The values as float64 (a copy). */
-    public double[] toDoubles() {
-        if (doubles != null) {
-            return doubles.clone();
-        }
-        double[] out = new double[floats.length];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = floats[k];
-        }
-        return out;
-    }
-
     @Override
     public String toString() {
         return rows + " x " + cols + (floats != null ? " float32" : " float64");

@@ -77,11 +77,6 @@ public record Split(String name, Features images, Features captions, long[] imag
         return imageIds[pairImage[p]] == captionIds[pairCaption[p]];
     }
 
-    /** This split with other pairs (the same features and ids). */
-    public Split withPairs(int[] newPairImage, int[] newPairCaption) {
-        return new Split(name, images, captions, imageIds, captionIds, newPairImage, newPairCaption, captionsPerImage);
-    }
-
     @Override
     public String toString() {
         return name + ": " + imageCount() + " images (" + images.cols() + "-d), " + captionCount() + " captions ("

@@ -21,6 +21,7 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
      * netlib logs at WARNING that it found no native BLAS on every start where none is installed:
      * not news for a pure-Java default. Held strongly so that the level sticks.
      */
+    @SuppressWarnings("unused")
     private static final java.util.logging.Logger QUIET = quiet();
 
     static final BLAS BLAS_INSTANCE = BLAS.getInstance();
@@ -31,16 +32,7 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
         return l;
     }
 
-    /** Which BLAS implementation runs, e.g. {@code VectorBLAS}. */
-    static String blas() {
-        return BLAS_INSTANCE.getClass().getSimpleName() + (QUIET == null ? "" : "");
-    }
-
     abstract int length();
-
-    abstract double get(int k);
-
-    abstract void set(int k, double v);
 
     /**
      * {@code this[offC..] = op(A) op(B) + beta this}, row-major, {@code m x n}, inner dimension
@@ -95,16 +87,6 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
         @Override
         int length() {
             return a.length;
-        }
-
-        @Override
-        double get(int k) {
-            return a[k];
-        }
-
-        @Override
-        void set(int k, double v) {
-            a[k] = v;
         }
 
         @Override
@@ -226,16 +208,6 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
         @Override
         int length() {
             return a.length;
-        }
-
-        @Override
-        double get(int k) {
-            return a[k];
-        }
-
-        @Override
-        void set(int k, double v) {
-            a[k] = (float) v;
         }
 
         @Override

@@ -90,11 +90,6 @@ public final class TwoTower {
         return spec.embed();
     }
 
-    /** Which BLAS runs the products, e.g. {@code VectorBLAS}. */
-    public String engine() {
-        return Tensor.blas();
-    }
-
     /**
      * The batch scores {@code S[i][j] = f_V(image i) . f_T(caption j)} into {@code scores}
      * (row-major, {@code images x captions}, float64), keeping what {@link #backward} needs.
