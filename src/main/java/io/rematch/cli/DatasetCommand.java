@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 
 /** {@code rematch dataset}: makes dataset folders. */
 @Command(name = "dataset", mixinStandardHelpOptions = true, versionProvider = Rematch.Version.class,
-        description = {"Make a dataset folder in the precomp convention (see docs/data.md)."},
-        subcommands = {DatasetCommand.Synthetic.class})
+        description = {"Make a dataset folder: synthetic features, or the emoji image-text set from npm packages (see docs/data.md)."},
+        subcommands = {DatasetCommand.Synthetic.class, DatasetCommand.Emoji.class})
 final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
@@ -19,7 +19,7 @@ final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("rematch dataset: error: no dataset kind given; try 'rematch dataset synthetic'");
+        spec.commandLine().getErr().println("rematch dataset: error: no dataset kind given; try 'rematch dataset synthetic' or 'rematch dataset emoji'");
         spec.commandLine().usage(spec.commandLine().getErr());
         return Rematch.BAD_INPUT;
     }
@@ -102,6 +102,45 @@ final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
             int[] sizes = d.splitSizes();
             out().printf("wrote %s: train %d, dev %d, test %d images, %d captions each, %d-d images, %d-d captions%n",
                     out, sizes[0], sizes[1], sizes[2], captionsPerImage, dv, dt);
+            return 0;
+        }
+    }
+
+    /** {@code rematch dataset emoji}. */
+    @Command(name = "emoji", mixinStandardHelpOptions = true, sortOptions = false,
+            versionProvider = Rematch.Version.class,
+            customSynopsis = {"rematch dataset emoji --from=DIR... --out=DIR"},
+            description = {"Build the emoji image-text dataset (data-small/emoji) from unpacked npm packages: "
+                    + "emojibase-data (labels and tags) and one or more emoji-datasource-VENDOR packages (renderings).",
+                    "", "  npm pack emoji-datasource-google@16.0.0 emoji-datasource-twitter@16.0.0 emojibase-data@17.0.0",
+                    "  for f in *.tgz; do mkdir -p \"${f%.tgz}\" && tar xzf \"$f\" -C \"${f%.tgz}\"; done",
+                    "  rematch dataset emoji --from . --out data-small/emoji", ""})
+    static final class Emoji extends Subcommand {
+
+        @Option(names = "--from", required = true, arity = "1..*", paramLabel = "DIR", order = 1,
+                description = "Unpacked packages, or folders holding them.")
+        java.util.List<Path> from;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", order = 2,
+                description = "The folder to write (created if needed; its dataset files are replaced).")
+        Path out;
+
+        @Override
+        int run() {
+            if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the dataset");
+            }
+            io.rematch.data.emoji.EmojiBuilder.Summary s;
+            try {
+                s = io.rematch.data.emoji.EmojiBuilder.build(from, out);
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new IllegalArgumentException("--out " + out + " cannot be written (" + e.getFile() + ")", e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot build --out " + out + ": " + e.getMessage(), e);
+            }
+            out().printf("wrote %s: %d emoji in %d families (train %d, dev %d, test %d), %d images (%s), %d texts%n",
+                    out, s.items(), s.families(), s.itemsPerSplit()[0], s.itemsPerSplit()[1], s.itemsPerSplit()[2],
+                    s.items() * s.vendors().size(), String.join(", ", s.vendors()), s.texts());
             return 0;
         }
     }

@@ -1,6 +1,6 @@
 package io.rematch.cli;
 
-import io.rematch.data.DatasetFolder;
+import io.rematch.data.Dataset;
 import io.rematch.data.Split;
 import io.rematch.eval.RecallSummary;
 import io.rematch.eval.RetrievalReport;
@@ -74,7 +74,7 @@ final class EvaluateCommand extends Subcommand {
         }
         try {
             TrainedModel m = TrainedModel.load(model, "--model");
-            DatasetFolder folder = DatasetFolder.open(data, "--data");
+            Dataset folder = Dataset.open(data, "--data");
             if (m.vocabulary() != null) {
                 folder.useVocabulary(m.vocabulary());
             }

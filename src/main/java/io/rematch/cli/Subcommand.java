@@ -77,6 +77,10 @@ abstract class Subcommand implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     private static final Pattern WORD = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
 
     /** Names translated wherever {@code " = "} follows them. */

@@ -1,6 +1,6 @@
 package io.rematch.cli;
 
-import io.rematch.data.DatasetFolder;
+import io.rematch.data.Dataset;
 import io.rematch.data.Mismatch;
 import io.rematch.io.Json;
 import io.rematch.io.JsonFields;
@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 /** {@code rematch train}: trains a two-tower retrieval model on a dataset folder with mismatched pairs. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
         customSynopsis = {"rematch train --data=DIR --out=DIR [--method=rcl|l2rm|hybrid] [OPTIONS]"},
-        description = {"Train image and text encoders on precomputed features whose training pairs are partly "
-                + "mismatched, select the best epoch on the dev split and test it.",
+        description = {"Train image and text encoders on image-text data whose training pairs are partly "
+                + "mismatched (precomputed features, or the emoji set), select the best epoch on the dev split and test it.",
                 "",
                 "Mismatches are injected with --mismatch R (or read from an official --noise-index file); the true "
                         + "pairing is kept for analysis only. Each epoch is validated, logged to DIR/log.jsonl and "
@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
 final class TrainCommand extends Subcommand {
 
     @Option(names = "--data", paramLabel = "DIR", order = 1,
-            description = "The dataset folder (docs/data.md). Optional with --resume: the run's own.")
+            description = "The dataset folder (docs/data.md): precomputed features, or an emoji folder such as "
+                    + "data-small/emoji. Optional with --resume: the run's own.")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", order = 2,
@@ -215,7 +216,7 @@ final class TrainCommand extends Subcommand {
             throw new IllegalArgumentException("--data is missing; give the dataset folder (docs/data.md)");
         }
         TrainingConfig config = configure(base);
-        DatasetFolder folder = DatasetFolder.open(dataDir, "--data");
+        Dataset folder = Dataset.open(dataDir, "--data");
         PrintWriter progress = json ? spec.commandLine().getErr() : out();
         Progress listener = new Progress(progress, System.console() != null);
         TrainingRun.Result r;

@@ -34,7 +34,7 @@ import java.util.zip.CRC32C;
  * float32 files are kept as float32 in memory. Every problem is reported with the file's name
  * and what was expected.
  */
-public final class DatasetFolder {
+public final class DatasetFolder implements Dataset {
 
     /** The split names, in the order they are usually read. */
     public static final List<String> SPLITS = List.of("train", "dev", "test", "testall");
@@ -67,11 +67,13 @@ public final class DatasetFolder {
         return f;
     }
 
+    @Override
     public Path dir() {
         return dir;
     }
 
     /** Whether the folder has split {@code name}'s image features. */
+    @Override
     public boolean has(String name) {
         return Files.isRegularFile(dir.resolve(name + "_ims.npy"));
     }
@@ -80,6 +82,7 @@ public final class DatasetFolder {
      * Encodes text captions with {@code fixed} instead of a vocabulary built from the training
      * captions: the vocabulary a model was trained with.
      */
+    @Override
     public void useVocabulary(TfIdf fixed) {
         this.vocabulary = fixed;
     }
@@ -88,6 +91,7 @@ public final class DatasetFolder {
      * The text vocabulary, built from {@code train_caps.txt} on first use, or {@code null} when
      * the captions are vectors.
      */
+    @Override
     public TfIdf vocabulary() throws IOException {
         if (vocabulary == null && Files.isRegularFile(dir.resolve("train_caps.txt"))
                 && !Files.isRegularFile(dir.resolve("train_caps.npy"))) {
@@ -102,6 +106,7 @@ public final class DatasetFolder {
      * @throws IllegalArgumentException naming the file when a file is missing, has the wrong shape
      *                                  or type, holds NaN, or the counts disagree
      */
+    @Override
     public Split split(String name) throws IOException {
         if (!SPLITS.contains(name)) {
             throw new IllegalArgumentException("split must be one of " + String.join(", ", SPLITS) + ", got '"
@@ -345,6 +350,7 @@ public final class DatasetFolder {
      * SHA-256 over the name, size and CRC-32C of every dataset file of the convention present in
      * the folder, as hex: a checkpoint records it, and a resumed run refuses another dataset.
      */
+    @Override
     public String fingerprint() throws IOException {
         MessageDigest sha;
         try {

@@ -102,12 +102,10 @@ public final class L2rmTrainer implements Trainer {
         this.rematchLoss = Losses.createTargeted(config.rematchLoss(), settings);
         this.evalLoss = new TripletRankingLoss(config.margin(), TripletRankingLoss.Aggregation.MEAN);
         int b = config.batch();
-        this.cost = config.cost().equals("row-linear") ? new RowLinearCost(b) : new MonotoneElementwiseCost();
+        this.cost = newCost(config);
         this.costLearningRate = config.costLearningRate();
         this.costAdam = new Adam(cost.parameters().length, Adam.Settings.withLearningRate(costLearningRate));
-        // The plan is a soft target: feasible to 1e-6 is plenty; at most 1000 iterations as the release.
-        this.rematching = new Rematching(cost, new MaskedPartialTransport(config.reg(), config.mass(), config.mode(),
-                Stopping.marginals().withTolerance(1e-6).withMaxIterations(1000)));
+        this.rematching = newRematching(config, cost);
         this.train = train;
         this.pairImage = injection.pairImage();
         this.trulyClean = injection.cleanMask(train);
@@ -122,6 +120,26 @@ public final class L2rmTrainer implements Trainer {
         for (int r = 0; r < b; r++) {
             queue[r] = pick[r % pick.length];
         }
+    }
+
+    private static LearnableCost newCost(TrainingConfig config) {
+        return config.cost().equals("row-linear") ? new RowLinearCost(config.batch()) : new MonotoneElementwiseCost();
+    }
+
+    private static Rematching newRematching(TrainingConfig config, LearnableCost cost) {
+        // The plan is a soft target: feasible to 1e-6 is plenty; at most 1000 iterations as the release.
+        return new Rematching(cost, new MaskedPartialTransport(config.reg(), config.mass(), config.mode(),
+                Stopping.marginals().withTolerance(1e-6).withMaxIterations(1000)));
+    }
+
+    /**
+     * The rematching of a committed epoch: the learned cost of {@code checkpoint} (a checkpoint of
+     * an l2rm or hybrid run with {@code config}) under the training's partial OT.
+     */
+    public static Rematching learned(TrainingConfig config, Checkpoint checkpoint) {
+        LearnableCost c = newCost(config);
+        c.setParameters(checkpoint.array("cost", c.parameters().length));
+        return newRematching(config, c);
     }
 
     @Override

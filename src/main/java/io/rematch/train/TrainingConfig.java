@@ -147,6 +147,12 @@ public record TrainingConfig(String method, String loss, String negatives, doubl
 
     // ---- with-ers for the fields users change most -------------------------------------------------
 
+    public TrainingConfig withTau(double v) {
+        return new TrainingConfig(method, loss, negatives, v, q, margin, mismatch, protocol, noiseIndex, epochs, warmup,
+                batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,
+                costLearningRate, split);
+    }
+
     public TrainingConfig withLoss(String v) {
         return new TrainingConfig(method, v, negatives, tau, q, margin, mismatch, protocol, noiseIndex, epochs, warmup,
                 batch, learningRate, lrDecayEvery, clip, encoder, precision, seed, mode, rematchLoss, rematchWeight, reg, mass, cost,

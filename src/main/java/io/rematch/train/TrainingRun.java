@@ -1,6 +1,6 @@
 package io.rematch.train;
 
-import io.rematch.data.DatasetFolder;
+import io.rematch.data.Dataset;
 import io.rematch.data.Mismatch;
 import io.rematch.data.NoiseIndex;
 import io.rematch.data.Split;
@@ -74,13 +74,13 @@ public final class TrainingRun {
         }
     }
 
-    static final String RUN = "run.json";
-    static final String POINTER = "checkpoint.json";
-    static final String LOG = "log.jsonl";
-    static final String RESULTS = "results.json";
-    static final String VOCABULARY = "vocabulary.tsv";
-    static final String NOISE_L2RM = "noise_index_l2rm.npy";
-    static final String NOISE_RCL = "noise_index_rcl.npy";
+    public static final String RUN = "run.json";
+    public static final String POINTER = "checkpoint.json";
+    public static final String LOG = "log.jsonl";
+    public static final String RESULTS = "results.json";
+    public static final String VOCABULARY = "vocabulary.tsv";
+    public static final String NOISE_L2RM = "noise_index_l2rm.npy";
+    public static final String NOISE_RCL = "noise_index_rcl.npy";
     /** The pessimistic tie rule everywhere: a degenerate model cannot score well. */
     static final TieRule TIES = TieRule.PESSIMISTIC;
 
@@ -94,7 +94,7 @@ public final class TrainingRun {
      *                                  run ({@code --out}), a resume with another configuration or
      *                                  dataset, bad data, a corrupt checkpoint
      */
-    public static Result train(TrainingConfig config, DatasetFolder data, Path out, Start start,
+    public static Result train(TrainingConfig config, Dataset data, Path out, Start start,
                                TrainingListener listener) throws IOException {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the run");
@@ -324,7 +324,7 @@ public final class TrainingRun {
         return kept;
     }
 
-    private static void checkSameRun(Path out, TrainingConfig config, DatasetFolder data, String fingerprint)
+    private static void checkSameRun(Path out, TrainingConfig config, Dataset data, String fingerprint)
             throws IOException {
         Path runFile = out.resolve(RUN);
         JsonFields run = new JsonFields(Json.parseObject(Files.readString(runFile), runFile.toString()),

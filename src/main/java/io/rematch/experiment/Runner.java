@@ -1,0 +1,128 @@
+package io.rematch.experiment;
+
+import io.rematch.data.Dataset;
+import io.rematch.train.EpochRecord;
+import io.rematch.train.TrainingListener;
+import io.rematch.train.TrainingRun;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Trains the arms of an experiment, {@code jobs} at a time (each run is single-threaded and
+ * deterministic, so running several at once changes no number), each into its own run folder
+ * under {@code out/runs/}. A folder that already holds the arm's run is resumed: a finished one
+ * is only tested again, so an interrupted experiment continues where it stopped and a second
+ * experiment reuses the runs of the first.
+ */
+public final class Runner {
+
+    /** What the command line draws: an epoch of some arm finished. */
+    public interface Progress {
+        /** One epoch of {@code arm} was trained, validated and committed. */
+        void epochDone(Arm arm, EpochRecord record);
+
+        /** {@code epochs} epochs of {@code arm} were found committed by an earlier run. */
+        default void resumed(Arm arm, int epochs) {
+        }
+
+        /** Nothing. */
+        Progress NONE = (arm, record) -> {
+        };
+    }
+
+    private final Dataset data;
+    private final Path runs;
+    private final int jobs;
+    private final Progress progress;
+
+    /**
+     * @param jobs runs at once, at least 1
+     */
+    public Runner(Dataset data, Path out, int jobs, Progress progress) {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("--jobs must be >= 1, got " + jobs);
+        }
+        this.data = data;
+        this.runs = out.resolve("runs");
+        this.jobs = jobs;
+        this.progress = progress;
+    }
+
+    /** The total number of epochs the arms train (warm-up included), for a progress bar. */
+    public static long epochs(List<Arm> arms) {
+        return arms.stream().mapToLong(a -> a.config().totalEpochs()).sum();
+    }
+
+    /** Trains (or resumes) every arm; the outcomes come back in the arms' order. */
+    public List<Outcome> run(List<Arm> arms) throws IOException {
+        Files.createDirectories(runs);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, Math.max(1, arms.size())), r -> {
+            Thread t = new Thread(r, "rematch-run");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (Arm arm : arms) {
+                futures.add(pool.submit(() -> train(arm)));
+            }
+            List<Outcome> out = new ArrayList<>();
+            for (Future<Outcome> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IllegalArgumentException i) {
+                        throw i;
+                    }
+                    if (c instanceof IOException i) {
+                        throw i;
+                    }
+                    if (c instanceof UncheckedIOException i) {
+                        throw i;
+                    }
+                    throw new IllegalStateException("a training run failed: " + c, c);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Outcome train(Arm arm) throws IOException {
+        Path folder = runs.resolve(arm.folder());
+        boolean exists = Files.isRegularFile(folder.resolve(TrainingRun.RUN));
+        Path pointer = folder.resolve(TrainingRun.POINTER);
+        if (exists && Files.isRegularFile(pointer)) {
+            Object e = io.rematch.io.Json.parseObject(Files.readString(pointer), pointer.toString()).get("epoch");
+            if (e instanceof Number n) {
+                progress.resumed(arm, Math.min(n.intValue(), arm.config().totalEpochs()));
+            }
+        }
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void epochEnded(EpochRecord record) {
+                progress.epochDone(arm, record);
+            }
+        };
+        try {
+            TrainingRun.train(arm.config(), data, folder, exists ? TrainingRun.Start.RESUME : TrainingRun.Start.NEW,
+                    listener);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(arm.folder() + ": " + e.getMessage(), e);
+        }
+        return Outcome.read(arm, folder);
+    }
+}
