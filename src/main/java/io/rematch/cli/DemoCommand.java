@@ -29,7 +29,7 @@ final class DemoCommand extends Subcommand {
             description = "Where the runs, demo.md and the PNGs go (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--full", order = 3, description = "Every rate, three seeds, 30 epochs (about an hour).")
+    @Option(names = "--full", order = 3, description = "Every rate, three seeds, 30 epochs (about half an hour on two cores).")
     boolean full;
 
     @Option(names = "--seeds", paramLabel = "N", order = 4, description = "Seeds per configuration (default: 1; --full 3).")

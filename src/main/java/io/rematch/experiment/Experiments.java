@@ -178,8 +178,11 @@ public final class Experiments {
         switch (n) {
             case "mrate" -> {
                 md.append(fullTables(outcomes));
-                files.add(png(s, "mrate.png", rsumAgainst(outcomes, o -> o.arm().rate(), "mismatch rate",
-                        "Test rSum against the mismatch rate (best validation epoch)", false)));
+                files.add(png(s, "mrate.png", Charts.grid(List.of(
+                        rsumAgainst(outcomes, o -> o.arm().rate(), Outcome::testBest, "mismatch rate",
+                                "Test rSum, best validation epoch", false),
+                        rsumAgainst(outcomes, o -> o.arm().rate(), Outcome::testLast, "mismatch rate",
+                                "Test rSum, last epoch", false)), 2)));
             }
             case "bounds", "ablation" -> md.append(fullTables(outcomes));
             case "curves" -> {
@@ -193,8 +196,11 @@ public final class Experiments {
             }
             case "tau" -> {
                 md.append(compact(outcomes));
-                files.add(png(s, "tau.png", rsumAgainst(outcomes, o -> o.arm().config().tau(), "tau (log scale)",
-                        "Test rSum against the temperature, mismatch " + RATE, true)));
+                files.add(png(s, "tau.png", Charts.grid(List.of(
+                        rsumAgainst(outcomes, o -> o.arm().config().tau(), Outcome::testBest, "tau",
+                                "Test rSum against tau, best validation epoch", false),
+                        rsumAgainst(outcomes, o -> o.arm().config().tau(), Outcome::testLast, "tau",
+                                "Test rSum against tau, last epoch", false)), 2)));
             }
             case "rematch" -> {
                 md.append(compact(outcomes)).append('\n').append(diagnosticsTable(outcomes));
@@ -261,9 +267,9 @@ public final class Experiments {
         return p;
     }
 
-    /** The mean test rSum (best validation) of each label against {@code x}, with one-sd error bars. */
-    static BufferedImage rsumAgainst(List<Outcome> outcomes, Function<Outcome, Double> x, String xTitle, String title,
-                                     boolean logX) {
+    /** The mean test rSum of {@code which} epoch of each label against {@code x}, with one-sd error bars. */
+    static BufferedImage rsumAgainst(List<Outcome> outcomes, Function<Outcome, Double> x,
+                                     Function<Outcome, RecallSummary> which, String xTitle, String title, boolean logX) {
         Map<String, List<List<Outcome>>> byLabel = new LinkedHashMap<>();
         for (List<Outcome> g : Tables.groups(outcomes).values()) {
             byLabel.computeIfAbsent(g.get(0).arm().label(), k -> new ArrayList<>()).add(g);
@@ -276,7 +282,7 @@ public final class Experiments {
             double[] ys = new double[gs.size()];
             double[] es = new double[gs.size()];
             for (int k = 0; k < gs.size(); k++) {
-                double[] m = Tables.stats(gs.get(k), o -> o.testBest().rsum());
+                double[] m = Tables.stats(gs.get(k), o -> which.apply(o).rsum());
                 xs[k] = x.apply(gs.get(k).get(0));
                 ys[k] = m[0];
                 es[k] = m[1];
@@ -500,6 +506,16 @@ public final class Experiments {
             }
         }
         int n = filled;
+        int shown = Math.min(48, n);       // the top-left block: the first cycles, readable cell by cell
+        for (int t = shown - 1; t > 0; t--) {   // shuffle the block's pairs, or the partners form a neat band
+            int pick = random.nextInt(t + 1);
+            int r0 = rows[t];
+            int c0 = cols[t];
+            rows[t] = rows[pick];
+            cols[t] = cols[pick];
+            rows[pick] = r0;
+            cols[pick] = c0;
+        }
         double[] scores = new double[n * n];
         tm.model().scores(train.images(), rows, n, train.captions(), cols, n, scores);
         if (n != b) {
@@ -507,7 +523,6 @@ public final class Experiments {
         }
         Rematching.Result r = rematching.rematch(DMatrixRMaj.wrap(n, n, scores));
         DMatrixRMaj plan = r.plan();
-        int shown = Math.min(48, n);       // the top-left block: the first cycles, readable cell by cell
         double[] block = new double[shown * shown];
         boolean[] marked = new boolean[shown * shown];
         double onTruth = 0;
@@ -536,10 +551,10 @@ public final class Experiments {
                         + " mass lands on true partners; the largest entry of %d of the %d mismatched images' rows is"
                         + " a true partner. The picture shows the first %d rows and columns.",
                 n, wrong, total > 0 ? 100 * onTruth / total : 0, found, wrong, shown);
-        BufferedImage pic = Pictures.heatmap(o.arm().group() + ": the learned partial-OT plan of one noisy batch"
-                        + " (orange = true partner, grey = masked given pair)", block, shown, shown, marked,
-                String.format(Locale.ROOT, "%.1f%% of the mass on true partners (whole batch of %d)",
-                        total > 0 ? 100 * onTruth / total : 0, n));
+        BufferedImage pic = Pictures.heatmap(o.arm().group() + ": the learned plan of one noisy batch", block, shown,
+                shown, marked, String.format(Locale.ROOT, "Darker = more mass; orange = a true partner; grey = the"
+                        + " given pair (masked). %.1f%% of the plan's mass lands on true partners.", total > 0 ? 100 * onTruth / total
+                        : 0));
         return new Plan(pic, caption);
     }
 

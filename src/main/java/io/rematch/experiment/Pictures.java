@@ -93,7 +93,7 @@ public final class Pictures {
         int left = 60;
         int top = 50;
         int width = left + cols * cell + 40;
-        int height = top + rows * cell + 70;
+        int height = top + rows * cell + 70 + 20 * (caption.split("(?<=\\.) ").length - 1);
         BufferedImage img = new BufferedImage(Math.max(width, 700), height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(img);
         double max = 0;
@@ -125,7 +125,10 @@ public final class Pictures {
         g.drawString(title, 16, 28);
         g.setFont(TEXT);
         g.drawString("texts (columns) ->", left, top + rows * cell + 20);
-        g.drawString(caption, left, top + rows * cell + 44);
+        String[] lines = caption.split("(?<=\\.) ");     // one sentence per line
+        for (int k = 0; k < lines.length; k++) {
+            g.drawString(lines[k], left, top + rows * cell + 44 + 20 * k);
+        }
         g.rotate(-Math.PI / 2);
         g.drawString("images (rows) ->", -(top + 130), 40);
         g.dispose();
