@@ -112,9 +112,10 @@ final class DatasetCommand implements java.util.concurrent.Callable<Integer> {
             customSynopsis = {"rematch dataset emoji --from=DIR... --out=DIR"},
             description = {"Build the emoji image-text dataset (data-small/emoji) from unpacked npm packages: "
                     + "emojibase-data (labels and tags) and one or more emoji-datasource-VENDOR packages (renderings).",
-                    "", "  npm pack emoji-datasource-google@16.0.0 emoji-datasource-twitter@16.0.0 emojibase-data@17.0.0",
-                    "  for f in *.tgz; do mkdir -p \"${f%.tgz}\" && tar xzf \"$f\" -C \"${f%.tgz}\"; done",
-                    "  rematch dataset emoji --from . --out data-small/emoji", ""})
+                    "", "The committed set, rebuilt (bin/fetch-emoji-packages runs npm pack for the",
+                    "three packages and unpacks what is needed):", "",
+                    "  bin/fetch-emoji-packages /tmp/npm",
+                    "  bin/rematch dataset emoji --from /tmp/npm --out data-small/emoji", ""})
     static final class Emoji extends Subcommand {
 
         @Option(names = "--from", required = true, arity = "1..*", paramLabel = "DIR", order = 1,

@@ -52,19 +52,20 @@ final class DemoCommand extends Subcommand {
         Dataset d = Dataset.open(data, "--data");
         ExperimentCommand.checkOut(out);
         io.rematch.experiment.Charts.checkFonts();
-        int j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
-        String command = "rematch demo" + (full ? " --full" : "") + (seeds != null ? " --seeds " + seeds : "")
-                + (epochs != null ? " --epochs " + epochs : "");
+        int j = ExperimentCommand.jobs(jobs);
+        String command = "rematch demo" + (given("--data") ? " --data " + data : "") + (given("--out") ? " --out " + out : "")
+                + (full ? " --full" : "") + (seeds != null ? " --seeds " + seeds : "")
+                + (epochs != null ? " --epochs " + epochs : "") + (jobs != null ? " --jobs " + jobs : "");
         Experiments.Settings probe = Demo.settings(d, out, full, epochs, seeds, j, Runner.Progress.NONE, command);
         long total = Runner.epochs(Demo.arms(probe));
-        out().printf("training %d runs (%s at mismatch %s, %d seed%s, %d epochs each) on %s, %d at a time%n",
+        // progress goes to standard error, the table to standard output: 'rematch demo > table.md' works
+        err().printf("training %d runs (%s at mismatch %s, %d seed%s, %d epochs each) on %s, %d at a time%n",
                 Demo.arms(probe).size(), String.join(", ", Demo.LABELS), probe.rates(), probe.seeds(),
                 probe.seeds() == 1 ? "" : "s", probe.recipe().epochs(), data, j);
-        out().flush();
-        try (ExperimentProgress progress = new ExperimentProgress(out(), System.console() != null, "demo", total)) {
+        err().flush();
+        try (ExperimentProgress progress = new ExperimentProgress(err(), System.console() != null, "demo", total)) {
             Experiments.Report r = Demo.run(Demo.settings(d, out, full, epochs, seeds, j, progress, command));
             progress.close();
-            out().println();
             out().println(r.markdown());
             out().println("wrote " + String.join(", ", r.files().stream().map(Path::toString).toList()));
             return 0;

@@ -53,7 +53,7 @@ final class ExperimentCommand extends Subcommand {
             description = "Epochs per run, warm-up included (default: " + 30 + ").")
     Integer epochs;
 
-    @Option(names = "--rates", split = ",", paramLabel = "R[,R...]", order = 5,
+    @Option(names = "--rates", split = ",", paramLabel = "R,R...", hideParamSyntax = true, order = 5,
             description = "mrate's mismatch rates (default: 0,0.2,0.6,0.8).")
     List<Double> rates;
 
@@ -72,7 +72,7 @@ final class ExperimentCommand extends Subcommand {
         Dataset d = open(data);
         checkOut(out);
         io.rematch.experiment.Charts.checkFonts();
-        int j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+        int j = jobs(jobs);
         String command = "rematch experiment " + n + " --data " + data + " --out " + out + " --seeds " + seeds
                 + (epochs != null ? " --epochs " + epochs : "") + (rates != null ? " --rates " + join(rates) : "");
         Experiments.Settings probe = new Experiments.Settings(d, out, seeds, recipe, rates, j, Runner.Progress.NONE,
@@ -88,6 +88,14 @@ final class ExperimentCommand extends Subcommand {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
+    }
+
+    /** {@code --jobs}, checked, or the number of cores. */
+    static int jobs(Integer jobs) {
+        if (jobs != null && jobs < 1) {
+            throw new IllegalArgumentException("--jobs must be >= 1, got " + jobs);
+        }
+        return jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
     }
 
     static Dataset open(Path data) {

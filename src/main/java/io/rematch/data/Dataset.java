@@ -43,6 +43,11 @@ public interface Dataset {
         if (Files.isRegularFile(dir.resolve(EmojiDataset.ITEMS))) {
             return EmojiDataset.open(dir, option);
         }
+        if (Files.isRegularFile(dir.resolve(EmojiDataset.TEXTS))) {
+            throw new IllegalArgumentException(option + " " + dir + " holds " + EmojiDataset.TEXTS + " but no "
+                    + EmojiDataset.ITEMS + ": an emoji dataset needs both and its images-VENDOR.png sheets"
+                    + " (data-small/emoji/README.md)");
+        }
         return DatasetFolder.open(dir, option);
     }
 }

@@ -56,13 +56,14 @@ public final class DatasetFolder implements Dataset {
     public static DatasetFolder open(Path dir, String option) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(option + " " + dir + (Files.exists(dir) ? " is not a folder"
-                    : " does not exist") + "; expected a dataset folder holding {train,dev,test}_ims.npy and"
-                    + " {train,dev,test}_caps.npy or _caps.txt");
+                    : " does not exist") + "; expected a dataset folder: {train,dev,test}_ims.npy with"
+                    + " {train,dev,test}_caps.npy or _caps.txt (docs/data.md), or an emoji set: items.tsv, texts.tsv"
+                    + " and images-VENDOR.png (data-small/emoji)");
         }
         DatasetFolder f = new DatasetFolder(dir);
         if (SPLITS.stream().noneMatch(f::has)) {
             throw new IllegalArgumentException(option + " " + dir + " holds no train_ims.npy, dev_ims.npy or"
-                    + " test_ims.npy; see docs/data.md for the folder convention");
+                    + " test_ims.npy (docs/data.md), nor an emoji set's items.tsv and texts.tsv (data-small/emoji)");
         }
         return f;
     }

@@ -43,6 +43,11 @@ public final class Charts {
     /** A line chart of {@code series} (in insertion order). */
     public static BufferedImage lines(String title, String xTitle, String yTitle, Map<String, Series> series,
                                       boolean logX, boolean markers) {
+        return BitmapEncoder.getBufferedImage(chart(title, xTitle, yTitle, series, logX, markers));
+    }
+
+    private static XYChart chart(String title, String xTitle, String yTitle, Map<String, Series> series,
+                                 boolean logX, boolean markers) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         org.knowm.xchart.style.XYStyler st = chart.getStyler();
@@ -62,10 +67,25 @@ public final class Charts {
                     : chart.addSeries(e.getKey(), s.x(), s.y(), s.errors());
             x.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         }
-        return BitmapEncoder.getBufferedImage(chart);
+        return chart;
     }
 
     /** Panels in a grid of {@code columns}, on white. */
+    /**
+     * As {@link #lines(String, String, String, Map, boolean, boolean)} without markers, the x axis
+     * fixed to {@code [xMin, xMax]} with ticks at round values (histograms: every panel of a row on
+     * the same axis).
+     */
+    public static BufferedImage lines(String title, String xTitle, String yTitle, Map<String, Series> series,
+                                      double xMin, double xMax) {
+        XYChart chart = chart(title, xTitle, yTitle, series, false, false);
+        chart.getStyler().setXAxisMin(xMin);
+        chart.getStyler().setXAxisMax(xMax);
+        chart.getStyler().setXAxisDecimalPattern("#0.0");
+        chart.getStyler().setXAxisTickMarkSpacingHint(60);
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
     public static BufferedImage grid(List<BufferedImage> panels, int columns) {
         int w = 0;
         int h = 0;
@@ -115,7 +135,7 @@ public final class Charts {
     public static void save(BufferedImage image, Path png) throws IOException {
         Path parent = png.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, png.getFileName().toString(), ".tmp");
+        Path tmp = temporary(parent, png);
         try {
             if (!ImageIO.write(image, "png", tmp.toFile())) {
                 throw new IOException("this Java has no PNG writer");
@@ -130,9 +150,10 @@ public final class Charts {
     public static void save(String text, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+        Path tmp = temporary(parent, file);
         try {
-            Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
@@ -140,6 +161,16 @@ public final class Charts {
     }
 
     /** A density histogram of {@code values} over {@code [lo, hi]} in {@code bins} bins: bin centres and densities. */
+    /**
+     * A fresh name beside {@code target} for its atomic replacement. Not {@code createTempFile},
+     * whose files are readable by their owner only (0600): the results should be as readable as
+     * any file the user writes.
+     */
+    private static Path temporary(Path parent, Path target) {
+        return parent.resolve("." + target.getFileName() + "." + Long.toHexString(
+                java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
+    }
+
     public static Series histogram(double[] values, double lo, double hi, int bins) {
         double[] x = new double[bins];
         double[] y = new double[bins];

@@ -243,13 +243,20 @@ public final class Experiments {
     static String provenance(Settings s, List<Outcome> outcomes) throws IOException {
         long seeds = outcomes.stream().map(o -> o.arm().seed()).distinct().count();
         Recipe r = s.recipe();
-        return String.format(Locale.ROOT, "Command: `%s`%n%nData: `%s` (fingerprint %s). %s. Training: %d"
-                        + " epochs (L2RM and the hybrid: %d of warm-up), linear towers to %d-d, batch 128, Adam %.0e"
-                        + " times 0.1 every %d epochs, tau 0.05 unless varied, image-level mismatches. Test split,"
-                        + " recalls in %%, pessimistic ties; mean ± sample standard deviation over seeds.%n%n",
+        boolean warms = outcomes.stream().anyMatch(o -> !o.arm().config().method().equals("rcl"));
+        return String.format(Locale.ROOT, "Command: `%s`%n%nData: `%s` (fingerprint %s). %s. Training: %s"
+                        + "%s, linear towers to %d-d, batch 128, Adam %.0e times 0.1 every %s, tau 0.05 unless varied,"
+                        + " image-level mismatches. Test split, recalls in %%, pessimistic ties; mean ± sample standard"
+                        + " deviation over seeds.%n%n",
                 s.command(), s.data().dir(), s.data().fingerprint().substring(0, 12),
-                seeds == 1 ? "Seed: 0" : "Seeds: 0 to " + (seeds - 1), r.epochs(),
-                r.warmup(), Recipe.EMBED, Recipe.LEARNING_RATE, r.decayEvery());
+                seeds == 1 ? "Seed: 0" : "Seeds: 0 to " + (seeds - 1), plural(r.epochs(), "epoch"),
+                warms ? " (L2RM and the hybrid: " + plural(r.warmup(), "epoch") + " of warm-up)" : "",
+                Recipe.EMBED, Recipe.LEARNING_RATE, r.decayEvery() == 1 ? "epoch" : plural(r.decayEvery(), "epoch"));
+    }
+
+    /** {@code 1 epoch}, {@code 2 epochs}. */
+    static String plural(int n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
     }
 
     static String fullTables(List<Outcome> outcomes) {
@@ -342,13 +349,14 @@ public final class Experiments {
                 double[] range = range(v);
                 a.put("true positive pairs", Charts.histogram(v[0], range[0], range[1], 50));
                 a.put("false positive pairs (mismatched)", Charts.histogram(v[1], range[0], range[1], 50));
-                panels.add(Charts.lines(labels.get(k) + ": training pairs", "cosine similarity", "density", a, false,
-                        false));
+                String when = String.format(Locale.ROOT, " (mismatch %.1f, last epoch)", RATE);
+                panels.add(Charts.lines(labels.get(k) + ": training pairs" + when, "cosine similarity", "density", a,
+                        range[0], range[1]));
                 Map<String, Charts.Series> b = new LinkedHashMap<>();
                 b.put("positive pairs", Charts.histogram(v[2], range[0], range[1], 50));
                 b.put("negative pairs", Charts.histogram(v[3], range[0], range[1], 50));
-                panels.add(Charts.lines(labels.get(k) + ": validation pairs", "cosine similarity", "density", b, false,
-                        false));
+                panels.add(Charts.lines(labels.get(k) + ": validation pairs" + when, "cosine similarity", "density", b,
+                        range[0], range[1]));
             }
             return Charts.grid(panels, 2);
         }
@@ -364,7 +372,7 @@ public final class Experiments {
                 hi = Math.max(hi, x);
             }
         }
-        return new double[] {Math.max(-1, Math.floor(lo * 10) / 10), Math.min(1, Math.ceil(hi * 10) / 10 + 1e-9)};
+        return new double[] {Math.max(-1, Math.floor(lo * 10) / 10), Math.min(1, Math.ceil(hi * 10) / 10)};
     }
 
     static Similarities similarities(Dataset data, List<Outcome> outcomes) throws IOException {
@@ -638,7 +646,8 @@ public final class Experiments {
                     trainTexts.get(best), train.captionIds()[best] == item));
         }
         return Pictures.examples(o.arm().group() + String.format(Locale.ROOT, " trained at mismatch %.1f (seed %d,"
-                + " best validation epoch %d)", o.arm().rate(), o.arm().seed(), o.bestEpoch()), i2t, t2i, mm);
+                + " best validation epoch %d): test R@1 %.1f%% image to text, %.1f%% text to image", o.arm().rate(),
+                o.arm().seed(), o.bestEpoch(), o.testBest().i2tR1(), o.testBest().t2iR1()), i2t, t2i, mm);
     }
 
     /** The {@code k} indices of the largest of {@code count} values at {@code offset + t * stride} (ties to the first). */

@@ -69,7 +69,7 @@ public final class Pictures {
             }
             y += rowH;
         }
-        y = heading(g, "Mismatched training pairs: the text it was given (red) and the model's top text for the image", y);
+        y = heading(g, "Mismatched training pairs: the wrong text it was given, and the model's top text for its image (green = right)", y);
         for (Mismatched m : mismatched) {
             drawIcon(g, m.argb(), 16, y, null);
             g.setFont(TEXT);

@@ -63,6 +63,7 @@ public final class Runner {
 
     /** Trains (or resumes) every arm; the outcomes come back in the arms' order. */
     public List<Outcome> run(List<Arm> arms) throws IOException {
+        check(data);
         Files.createDirectories(runs);
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, Math.max(1, arms.size())), r -> {
             Thread t = new Thread(r, "rematch-run");
@@ -101,8 +102,33 @@ public final class Runner {
         }
     }
 
+    /**
+     * Reads every split the runs need (and the vocabulary) before any run starts, so that a broken
+     * dataset is reported once, as {@code --data}'s fault, and nothing is written.
+     */
+    static void check(Dataset data) throws IOException {
+        try {
+            data.split("train");
+            data.split("dev");
+            data.split("test");
+            data.vocabulary();
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException(m != null && m.startsWith("--data") ? m : "--data: " + m, e);
+        }
+    }
+
+    /**
+     * The folder of a run's schedule under {@code runs/}: {@code e20-d12} (20 epochs, the learning
+     * rate divided by 10 every 12), {@code e20-d12-w2} with 2 warm-up epochs. Runs of different
+     * schedules (the demo's 20 epochs, {@code --full}'s 30, an {@code --epochs}) never share a folder.
+     */
+    static String schedule(io.rematch.train.TrainingConfig c) {
+        return "e" + c.totalEpochs() + "-d" + c.lrDecayEvery() + (c.warmup() > 0 ? "-w" + c.warmup() : "");
+    }
+
     private Outcome train(Arm arm) throws IOException {
-        Path folder = runs.resolve(arm.folder());
+        Path folder = runs.resolve(schedule(arm.config())).resolve(arm.folder());
         boolean exists = Files.isRegularFile(folder.resolve(TrainingRun.RUN));
         Path pointer = folder.resolve(TrainingRun.POINTER);
         if (exists && Files.isRegularFile(pointer)) {
@@ -121,7 +147,14 @@ public final class Runner {
             TrainingRun.train(arm.config(), data, folder, exists ? TrainingRun.Start.RESUME : TrainingRun.Start.NEW,
                     listener);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(arm.folder() + ": " + e.getMessage(), e);
+            String m = e.getMessage();
+            if (m != null && m.contains("holds a run with another configuration")) {
+                // TrainingRun speaks to 'rematch train'; here there is no --resume or --force
+                m = folder + " holds a run with another configuration (" + m.replaceFirst("^.*configuration \\(", "")
+                        .replaceFirst("\\); resume with the same options.*$", "") + "); delete that folder to train"
+                        + " it again, or use another --out";
+            }
+            throw new IllegalArgumentException(arm.folder() + ": " + m, e);
         }
         return Outcome.read(arm, folder);
     }

@@ -11,7 +11,8 @@ import io.rematch.data.Features;
  *
  * <p>Matrix products are row-major \(C \leftarrow op(A)\,op(B) + \beta C\) through
  * {@code dev.ludovic.netlib:blas} (Spark's BLAS: the Vector API in pure Java under
- * {@code --add-modules jdk.incubator.vector}, a native BLAS when installed). BLAS is column-major;
+ * {@code --add-modules jdk.incubator.vector}; deliberately never a native BLAS, see
+ * {@link #BLAS_INSTANCE}). BLAS is column-major;
  * a row-major matrix is its column-major transpose, so \(C = op(A)\,op(B)\) is computed as
  * \(C^T = op(B)^T op(A)^T\): the operands swap, the transpose flags stay.
  */
@@ -24,7 +25,17 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
     @SuppressWarnings("unused")
     private static final java.util.logging.Logger QUIET = quiet();
 
-    static final BLAS BLAS_INSTANCE = BLAS.getInstance();
+    /**
+     * Always the pure-Java BLAS (the Vector API's {@code VectorBLAS}, else {@code Java11BLAS}),
+     * never a native one, even where one is installed. With Debian's serial OpenBLAS
+     * ({@code libopenblas0-serial}, which netlib's {@code BLAS.getInstance()} picks up when present)
+     * runs trained in parallel by {@code rematch experiment} differed from the same runs trained
+     * alone, about one run in eight (4 of 32 in a test of 4 x 8 runs; 0 of 32 with the pure-Java
+     * BLAS). The products alone, repeated from two threads or at shifted addresses, agreed, so the
+     * mechanism was not pinned down; and a native BLAS also rounds differently from machine to
+     * machine, so a run would not reproduce from its seed elsewhere.
+     */
+    static final BLAS BLAS_INSTANCE = dev.ludovic.netlib.blas.JavaBLAS.getInstance();
 
     private static java.util.logging.Logger quiet() {
         java.util.logging.Logger l = java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas.InstanceBuilder");

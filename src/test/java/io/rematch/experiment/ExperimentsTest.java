@@ -122,8 +122,9 @@ class ExperimentsTest {
         for (double t : Experiments.TAUS) {
             assertTrue(r.markdown().contains(String.format(java.util.Locale.ROOT, "CCL-log tau=%.2f", t)), r.markdown());
         }
-        assertTrue(Files.isDirectory(out.resolve("runs").resolve("ccl-log-t0.01-r0.60-s0")));
-        assertFalse(Files.exists(out.resolve("runs").resolve("ccl-log-t0.05-r0.60-s0")), "tau 0.05 is the default run");
+        assertTrue(Files.isDirectory(out.resolve("runs").resolve("e2-d1").resolve("ccl-log-t0.01-r0.60-s0")));
+        assertFalse(Files.exists(out.resolve("runs").resolve("e2-d1").resolve("ccl-log-t0.05-r0.60-s0")),
+                "tau 0.05 is the default run");
     }
 
     @Test
@@ -159,6 +160,11 @@ class ExperimentsTest {
     void recipesScaleTheirScheduleWithTheEpochs() {
         assertEquals(new Recipe(30, 15, 5), Recipe.FULL);
         assertEquals(new Recipe(2, 1, 1), Recipe.FULL.withEpochs(2));
+        // each schedule has its folder under runs/: the demo's 20 epochs, --full's 30, an --epochs
+        assertEquals("e20-d12", Runner.schedule(Recipe.DEMO.config("CL", 0.6, 0)));
+        assertEquals("e20-d12-w2", Runner.schedule(Recipe.DEMO.config("hybrid", 0.6, 0)));
+        assertEquals("e30-d15", Runner.schedule(Recipe.FULL.config("CL", 0.6, 0)));
+        assertEquals("e30-d18", Runner.schedule(Recipe.DEMO.withEpochs(30).config("CL", 0.6, 0)));
         assertEquals(new Recipe(1, 1, 0), Recipe.FULL.withEpochs(1));
         assertEquals(2, Recipe.FULL.withEpochs(2).config("L2RM", 0.6, 0).totalEpochs());
         assertEquals(1, Recipe.FULL.withEpochs(2).config("L2RM", 0.6, 0).warmup());

@@ -30,7 +30,7 @@ import javax.imageio.ImageIO;
  *   <li><b>Items</b>: the datasource's emoji without skin-tone variants and without the five
  *   colour components, joined to emojibase by hexcode with every {@code FE0F} removed, in the
  *   datasource's sort order.</li>
- *   <li><b>Images</b>: each vendor's rendering, halved twice in premultiplied alpha to 32 x 32,
+ *   <li><b>Images</b>: each vendor's 64 px rendering, halved once (2 x 2 blocks averaged) in premultiplied alpha to 32 x 32,
  *   one sprite sheet per vendor ({@link EmojiSheet}).</li>
  *   <li><b>Texts</b>: up to {@value #TEXTS_PER_ITEM} distinct descriptions per item ({@link #texts}).</li>
  *   <li><b>Split by family</b> ({@link #family}), 70/15/15 with seed {@value #SPLIT_SEED}: the
@@ -50,6 +50,9 @@ public final class EmojiBuilder {
     /** Words that only say who is shown: dropped from a label to find its family. */
     private static final Set<String> PEOPLE = Set.of("man", "woman", "person", "men", "women", "people", "boy",
             "girl", "adult", "child", "older", "old", "s");
+
+    /** Noto Emoji's licence (Apache-2.0), written beside the Google renderings. */
+    static final String NOTO_LICENCE = "LICENSE-noto-emoji-Apache-2.0.txt";
 
     /** What a build found and wrote. */
     public record Summary(int items, List<String> vendors, int texts, int[] itemsPerSplit, int families) {
@@ -160,6 +163,13 @@ public final class EmojiBuilder {
             EmojiSheet.write(out.resolve(EmojiDataset.sheetName(v.name())), tiles);
             copyLicence(v.root(), out.resolve("LICENSE-emoji-datasource.txt"));
             names.add(v.name());
+            if (v.name().equals("google")) {
+                // Google's renderings are Noto Emoji's (Apache-2.0); the datasource package ships only
+                // its own MIT licence, so the Apache text travels with this class.
+                try (java.io.InputStream in = EmojiBuilder.class.getResourceAsStream(NOTO_LICENCE)) {
+                    Files.write(out.resolve(NOTO_LICENCE), in.readAllBytes());
+                }
+            }
         }
         copyLicence(base, out.resolve("LICENSE-emojibase-data.txt"));
         return new Summary(items.size(), names, textCount, perSplit,

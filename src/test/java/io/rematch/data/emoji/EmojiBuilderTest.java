@@ -149,7 +149,8 @@ public class EmojiBuilderTest {
                         + " data-small/emoji/README.md): the rebuild check needs them");
         Path out = dir.resolve("rebuilt");
         EmojiBuilder.build(List.of(PACKAGES), out);
-        for (String f : List.of("items.tsv", "texts.tsv", "LICENSE-emoji-datasource.txt", "LICENSE-emojibase-data.txt")) {
+        for (String f : List.of("items.tsv", "texts.tsv", "LICENSE-emoji-datasource.txt", "LICENSE-emojibase-data.txt",
+                EmojiBuilder.NOTO_LICENCE)) {
             assertEquals(Files.readString(committed.resolve(f)), Files.readString(out.resolve(f)), f);
         }
         int n = Files.readAllLines(committed.resolve("items.tsv")).size() - 1;
