@@ -53,8 +53,12 @@ final class EvaluateCommand extends Subcommand {
     @Option(names = "--json", order = 6, description = "Print one JSON object on one line.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
     @Override
     int run() {
+        backendOption.choice();     // a mistyped --backend is named before any file is read
         TieRule rule;
         switch (ties.toLowerCase(Locale.ROOT)) {
             case "pessimistic": rule = TieRule.PESSIMISTIC; break;
@@ -72,7 +76,7 @@ final class EvaluateCommand extends Subcommand {
             throw new IllegalArgumentException("--model " + model + " does not exist; expected a run folder of"
                     + " 'rematch train' or one of its epoch-NNNN folders");
         }
-        try {
+        try (io.rematch.backend.Backend backend = backendOption.open(this)) {
             TrainedModel m = TrainedModel.load(model, "--model");
             Dataset folder = Dataset.open(data, "--data");
             if (m.vocabulary() != null) {
@@ -86,7 +90,7 @@ final class EvaluateCommand extends Subcommand {
             }
             PrintWriter out = out();
             if (folds == 1) {
-                RetrievalReport r = Evaluation.evaluate(m.model(), s, rule);
+                RetrievalReport r = Evaluation.evaluate(m.model(), s, rule, backend);
                 if (json) {
                     out.println(r.toJson());
                 } else {
@@ -95,7 +99,7 @@ final class EvaluateCommand extends Subcommand {
                     out.print(r.toTable());
                 }
             } else {
-                java.util.List<RetrievalReport> parts = Evaluation.foldReports(m.model(), s, folds, rule);
+                java.util.List<RetrievalReport> parts = Evaluation.foldReports(m.model(), s, folds, rule, backend);
                 double[][] mean = new double[2][5];   // i2t, t2i x r1, r5, r10, medr, meanr
                 for (RetrievalReport r : parts) {
                     io.rematch.eval.DirectionMetrics[] d = {r.i2t(), r.t2i()};
@@ -131,6 +135,7 @@ final class EvaluateCommand extends Subcommand {
                     out.printf(Locale.ROOT, "%-6s %8.2f%n", "rsum", rsum);
                 }
             }
+            BackendOption.report(this, backend);
             return 0;
         } catch (NoSuchFileException e) {
             throw new UncheckedIOException("no such file: " + e.getFile(), e);

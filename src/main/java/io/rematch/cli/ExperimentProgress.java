@@ -50,8 +50,9 @@ final class ExperimentProgress implements Runner.Progress, AutoCloseable {
         if (bar != null) {
             bar.stepTo(done);
         } else if (epochs > 0) {
-            out.println(String.format(Locale.ROOT, "[%4d/%d epochs] %-22s %d epochs found committed: resuming", done,
-                    total, arm.folder(), epochs));
+            boolean complete = epochs >= arm.config().totalEpochs();
+            out.println(String.format(Locale.ROOT, "[%4d/%d epochs] %-22s %d epoch%s found committed: %s", done,
+                    total, arm.folder(), epochs, epochs == 1 ? "" : "s", complete ? "complete, reused" : "resuming"));
             out.flush();
         }
     }

@@ -69,6 +69,9 @@ final class LossCommand extends Subcommand {
     @Option(names = "--json", order = 25, description = "Print one JSON object on one line.")
     boolean json;
 
+    @Mixin
+    BackendOption backendOption;
+
     @Override
     Map<String, String> optionNames() {
         return Map.of("scores", "--scores", "tau", "--tau", "q", "--q", "margin", "--margin", "targets", "--targets",
@@ -82,6 +85,7 @@ final class LossCommand extends Subcommand {
 
     @Override
     int run() {
+        backendOption.choice();     // a mistyped --backend is named before any file is read
         // Options before files, each checked in terms of the option.
         String name = Losses.canonical("--loss", loss);
         parameters.validate();
@@ -150,7 +154,11 @@ final class LossCommand extends Subcommand {
         } else {
             l = Losses.create(name, settings);
         }
-        LossValue v = l.evaluate(s);
+        LossValue v;
+        try (io.rematch.backend.Backend backend = backendOption.open(this)) {
+            v = backend.loss(l).evaluate(s);
+            BackendOption.report(this, backend);
+        }
         if (gradOut != null) {
             NpyFiles.writeMatrix("--grad-out", gradOut, v.gradient());
         }

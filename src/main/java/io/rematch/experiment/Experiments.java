@@ -338,7 +338,7 @@ public final class Experiments {
                 }
                 b.append(" |\n");
             }
-            return "Mean cosine similarity of each kind of pair:\n\n" + b;
+            return String.format(Locale.ROOT, "Mean cosine similarity of each kind of pair (mismatch %.1f, last epoch):%n%n", RATE) + b;
         }
 
         BufferedImage picture() {

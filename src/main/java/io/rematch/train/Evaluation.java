@@ -1,5 +1,7 @@
 package io.rematch.train;
 
+import io.rematch.backend.Backend;
+import io.rematch.backend.CpuBackend;
 import io.rematch.data.Features;
 import io.rematch.data.Split;
 import io.rematch.eval.RecallSummary;
@@ -21,10 +23,21 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    /** The metrics of {@code model} on all of {@code split}. */
+    /** The metrics of {@code model} on all of {@code split}, the similarities on the CPU. */
     public static RetrievalReport evaluate(TwoTower model, Split split, TieRule ties) {
-        return evaluate(model, split.images(), split.captions(), split.imageIds(), split.captionIds(), ties);
+        return evaluate(model, split, ties, CPU);
     }
+
+    /**
+     * The metrics of {@code model} on all of {@code split}, the similarity matrix computed by
+     * {@code backend} (float32 on an OpenCL device: scores closer than float32 resolves can then
+     * tie, and the tie rule decides them).
+     */
+    public static RetrievalReport evaluate(TwoTower model, Split split, TieRule ties, Backend backend) {
+        return evaluate(model, split.images(), split.captions(), split.imageIds(), split.captionIds(), ties, backend);
+    }
+
+    private static final Backend CPU = new CpuBackend();
 
     /**
      * Above this many images x captions (128 MB of float64) the similarities are evaluated in
@@ -34,16 +47,16 @@ public final class Evaluation {
     static final long WHOLE_MATRIX_LIMIT = 1L << 24;
 
     private static RetrievalReport evaluate(TwoTower model, Features images, Features captions, long[] imageIds,
-                                            long[] captionIds, TieRule ties) {
+                                            long[] captionIds, TieRule ties, Backend backend) {
         double[] v = model.encodeImages(images);
         double[] t = model.encodeCaptions(captions);
         int n = images.rows();
         int m = captions.rows();
         if ((long) n * m > WHOLE_MATRIX_LIMIT) {
             return blocked(v, n, t, m, model.embed(), imageIds, captionIds, ties,
-                    (int) Math.max(1, WHOLE_MATRIX_LIMIT / m));
+                    (int) Math.max(1, WHOLE_MATRIX_LIMIT / m), backend);
         }
-        double[] s = TwoTower.similarities(v, n, t, m, model.embed());
+        double[] s = backend.similarities(v, n, t, m, model.embed());
         return RetrievalMetrics.evaluate(DMatrixRMaj.wrap(n, m, s), imageIds, captionIds, ties);
     }
 
@@ -56,6 +69,11 @@ public final class Evaluation {
      */
     static RetrievalReport blocked(double[] v, int n, double[] t, int m, int e, long[] imageIds, long[] captionIds,
                                    TieRule ties, int rows) {
+        return blocked(v, n, t, m, e, imageIds, captionIds, ties, rows, CPU);
+    }
+
+    static RetrievalReport blocked(double[] v, int n, double[] t, int m, int e, long[] imageIds, long[] captionIds,
+                                   TieRule ties, int rows, Backend backend) {
         java.util.Map<Long, List<Integer>> byId = new java.util.HashMap<>();
         for (int j = 0; j < m; j++) {
             byId.computeIfAbsent(captionIds[j], x -> new ArrayList<>()).add(j);
@@ -85,9 +103,7 @@ public final class Evaluation {
         double[] top = new double[m];
         java.util.Arrays.fill(top, Double.NEGATIVE_INFINITY);
         int[] t2iTop = new int[m];
-        for (int from = 0; from < n; from += rows) {
-            int r = Math.min(rows, n - from);
-            double[] s = TwoTower.similarities(java.util.Arrays.copyOfRange(v, from * e, (from + r) * e), r, t, m, e);
+        backend.similarityBlocks(v, n, t, m, e, rows, (from, r, s) -> {
             for (int b = 0; b < r; b++) {
                 int i = from + b;
                 int row = b * m;
@@ -120,13 +136,11 @@ public final class Evaluation {
                 i2tRanks[i] = pessimistic ? greater + equal - atBest : greater;
                 i2tTop[i] = argmax;
             }
-        }
+        });
         int[] greater = new int[m];
         int[] equal = new int[m];
         int[] truthAtBest = new int[m];
-        for (int from = 0; from < n; from += rows) {
-            int r = Math.min(rows, n - from);
-            double[] s = TwoTower.similarities(java.util.Arrays.copyOfRange(v, from * e, (from + r) * e), r, t, m, e);
+        backend.similarityBlocks(v, n, t, m, e, rows, (from, r, s) -> {
             for (int b = 0; b < r; b++) {
                 int row = b * m;
                 for (int j = 0; j < m; j++) {
@@ -138,7 +152,7 @@ public final class Evaluation {
                     truthAtBest[c] += s[row + c] == truth[c] ? 1 : 0;
                 }
             }
-        }
+        });
         if (pessimistic) {
             for (int j = 0; j < m; j++) {
                 greater[j] += equal[j] - truthAtBest[j];
@@ -156,8 +170,13 @@ public final class Evaluation {
      * @throws IllegalArgumentException naming {@code --folds} if the images do not divide evenly
      */
     public static RecallSummary folds(TwoTower model, Split split, int folds, TieRule ties) {
+        return folds(model, split, folds, ties, CPU);
+    }
+
+    /** As {@link #folds(TwoTower, Split, int, TieRule)}, the similarities computed by {@code backend}. */
+    public static RecallSummary folds(TwoTower model, Split split, int folds, TieRule ties, Backend backend) {
         List<RecallSummary> parts = new ArrayList<>();
-        for (RetrievalReport r : foldReports(model, split, folds, ties)) {
+        for (RetrievalReport r : foldReports(model, split, folds, ties, backend)) {
             parts.add(RecallSummary.of(r));
         }
         return RecallSummary.mean(parts);
@@ -165,13 +184,19 @@ public final class Evaluation {
 
     /** The report of each fold of {@link #folds}, in order. */
     public static List<RetrievalReport> foldReports(TwoTower model, Split split, int folds, TieRule ties) {
+        return foldReports(model, split, folds, ties, CPU);
+    }
+
+    /** As {@link #foldReports(TwoTower, Split, int, TieRule)}, the similarities computed by {@code backend}. */
+    public static List<RetrievalReport> foldReports(TwoTower model, Split split, int folds, TieRule ties,
+                                                    Backend backend) {
         int n = split.imageCount();
         if (folds < 1 || n % folds != 0) {
             throw new IllegalArgumentException("--folds " + folds + " must divide the " + n + " images of the "
                     + split.name() + " split into equal folds");
         }
         if (folds == 1) {
-            return List.of(evaluate(model, split, ties));
+            return List.of(evaluate(model, split, ties, backend));
         }
         int size = n / folds;
         List<RetrievalReport> parts = new ArrayList<>();
@@ -198,7 +223,7 @@ public final class Evaluation {
                 captionIds[j] = split.captionIds()[cap[j]];
             }
             parts.add(evaluate(model, split.images().select(im), split.captions().select(cap), imageIds, captionIds,
-                    ties));
+                    ties, backend));
         }
         return parts;
     }

@@ -35,7 +35,7 @@ class ExperimentCommandTest {
         Cli.Result again = Cli.run("experiment", "examples", "--data", EMOJI, "--out", out.toString(), "--epochs", "1",
                 "--seeds", "1");
         assertEquals(0, again.code(), again::toString);
-        assertTrue(again.err().contains("1 epochs found committed: resuming"), again::toString);
+        assertTrue(again.err().contains("1 epoch found committed: complete, reused"), again::toString);
     }
 
     @Test
@@ -80,6 +80,54 @@ class ExperimentCommandTest {
         Files.writeString(broken.resolve("items.tsv"), "hexcode\tlabel\tcategory\tsubcategory\tfamily\tsplit\n");
         Cli.assertBadInput(new String[] {"experiment", "curves", "--data", broken.toString(), "--out",
                 dir.resolve("o").toString()}, "--data", "has no texts.tsv");
+    }
+
+    @Test
+    void aBrokenEmojiFolderIsReportedAsTheDatasFaultBeforeAnyRun() throws Exception {
+        Path noItems = dir.resolve("no-items");
+        Files.createDirectories(noItems);
+        Files.copy(Path.of(EMOJI, "texts.tsv"), noItems.resolve("texts.tsv"));
+        Cli.assertBadInput(new String[] {"experiment", "curves", "--data", noItems.toString(), "--out",
+                dir.resolve("o1").toString()}, "--data", "holds texts.tsv but no items.tsv");
+        Path truncated = dir.resolve("truncated");
+        Files.createDirectories(truncated);
+        for (String f : new String[] {"texts.tsv", "images-google.png", "images-twitter.png"}) {
+            Files.copy(Path.of(EMOJI, f), truncated.resolve(f));
+        }
+        java.util.List<String> items = Files.readAllLines(Path.of(EMOJI, "items.tsv"));
+        items.set(5, items.get(5).substring(0, items.get(5).lastIndexOf('\t')));    // a row without its split
+        Files.write(truncated.resolve("items.tsv"), items);
+        Path out = dir.resolve("o2");
+        Cli.Result r = Cli.run("experiment", "curves", "--data", truncated.toString(), "--out", out.toString());
+        assertEquals(Rematch.BAD_INPUT, r.code(), r::toString);
+        assertTrue(r.err().startsWith("rematch experiment: error: --data: "), "the data's fault, not a run's:\n" + r);
+        assertTrue(r.err().contains("items.tsv line 6"), r::toString);
+        assertFalse(Files.exists(out.resolve("runs")), "nothing trained, nothing written");
+    }
+
+    @Test
+    void jobsBelowOneAreRefusedBeforeAnythingIsPrinted() {
+        Cli.assertBadInput(new String[] {"demo", "--out", dir.toString(), "--jobs", "0"}, "--jobs must be >= 1, got 0");
+        Cli.assertBadInput(new String[] {"experiment", "curves", "--data", EMOJI, "--out", dir.toString(), "--jobs",
+                "-2"}, "--jobs must be >= 1, got -2");
+    }
+
+    @Test
+    void anotherScheduleInTheSameOutTrainsItsOwnRuns() throws Exception {
+        Path out = dir.resolve("exp");
+        String[] once = {"experiment", "examples", "--data", EMOJI, "--out", out.toString(), "--seeds", "1", "--epochs"};
+        Cli.Result one = Cli.run(concat(once, "1"));
+        assertEquals(0, one.code(), one::toString);
+        Cli.Result two = Cli.run(concat(once, "2"));
+        assertEquals(0, two.code(), "a longer run beside the first, not a clash of configurations:\n" + two);
+        assertTrue(Files.isDirectory(out.resolve("runs").resolve("e1-d1").resolve("ccl-log-r0.60-s0")));
+        assertTrue(Files.isDirectory(out.resolve("runs").resolve("e2-d1").resolve("ccl-log-r0.60-s0")));
+    }
+
+    private static String[] concat(String[] a, String last) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = last;
+        return out;
     }
 
     @Test

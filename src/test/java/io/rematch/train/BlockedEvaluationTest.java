@@ -3,10 +3,15 @@ package io.rematch.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.rematch.backend.Backend;
+import io.rematch.backend.BackendChoice;
+import io.rematch.backend.CpuBackend;
+import io.rematch.backend.OpenClBackend;
 import io.rematch.eval.RetrievalMetrics;
 import io.rematch.eval.RetrievalReport;
 import io.rematch.eval.TieRule;
 import io.rematch.model.TwoTower;
+import io.rematch.opencl.OpenClTesting;
 import java.util.SplittableRandom;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -21,6 +26,25 @@ class BlockedEvaluationTest {
 
     @Test
     void blocksGiveTheWholeMatrixMetricsExactly() {
+        check(new CpuBackend());
+    }
+
+    /**
+     * The same on the OpenCL device: small integers are exact in float32 too, so its blocks give
+     * the same ranks, ties included, and the launches are counted on the device.
+     */
+    @Test
+    void theDevicesBlocksGiveTheSameMetricsExactly() {
+        OpenClTesting.device();
+        try (Backend b = Backend.open(BackendChoice.OPENCL, null)) {
+            check(b);
+            OpenClBackend cl = (OpenClBackend) b;
+            assertEquals(0, cl.count("similarities", "cpu"), b.report());
+            assertEquals(30 * 2 * 5 * 2, cl.count("similarities", "opencl"), b.report());
+        }
+    }
+
+    private static void check(Backend backend) {
         for (long seed = 1; seed <= 30; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             int e = 1 + r.nextInt(4);
@@ -51,7 +75,8 @@ class BlockedEvaluationTest {
             for (TieRule ties : TieRule.values()) {
                 RetrievalReport want = RetrievalMetrics.evaluate(whole, imageIds, captionIds, ties);
                 for (int rows : new int[] {1, 2, 3, 7, n}) {
-                    RetrievalReport got = Evaluation.blocked(v, n, t, m, e, imageIds, captionIds, ties, rows);
+                    RetrievalReport got = Evaluation.blocked(v, n, t, m, e, imageIds, captionIds, ties, rows,
+                            backend);
                     String what = "seed " + seed + ", " + ties + ", " + rows + " rows per block";
                     assertArrayEquals(want.i2t().ranks(), got.i2t().ranks(), what);
                     assertArrayEquals(want.t2i().ranks(), got.t2i().ranks(), what);

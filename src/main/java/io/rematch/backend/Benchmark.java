@@ -1,0 +1,254 @@
+package io.rematch.backend;
+
+import io.rematch.loss.ComplementaryContrastiveLoss;
+import io.rematch.loss.ScoreLoss;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The speed of each backend on each operation, side by side in one run: the time of a whole call
+ * (host-to-device copies, the kernels, the copies back, and the float64/float32 conversions
+ * included), its throughput, and the ratio to the CPU.
+ *
+ * <ul>
+ *   <li>{@code similarities}: \(S = X Y^T\) of two \(n \times n\) float32 matrices (the CPU's
+ *       {@code sgemm}); \(2n^3\) flops.</li>
+ *   <li>{@code ccl}: CCL-log's loss and gradient over all negatives of an \(N \times N\) batch of
+ *       cosine scores, tau 0.05; throughput as the bytes of \(S\) read and \(\partial L/\partial S\)
+ *       written, in each backend's precision.</li>
+ *   <li>{@code evaluation}: the similarity matrix of 5,000 images and 25,000 captions in 1,024
+ *       dimensions (Flickr30K's test set times 5 captions, MS-COCO's 5K size) in blocks of rows, as
+ *       the evaluation computes it, float64 in and out; \(2nmd\) flops.</li>
+ * </ul>
+ * A run on a device that fails (and so falls back to the CPU) is reported as failed, never timed
+ * as the device's. Each backend's result is compared with the CPU's: the disagreement is the
+ * largest absolute difference over the largest absolute CPU value (of \(S\), of
+ * \(\partial L/\partial S\), of the evaluation's first block), which float32 rounding puts near
+ * \(10^{-7}\) to \(10^{-6}\).
+ */
+public final class Benchmark {
+
+    /** One measurement. */
+    public record Row(String operation, String size, String backend, double medianSeconds, double minSeconds,
+                      double throughput, String unit, double speedup, double disagreement, String note) {
+    }
+
+    /** The evaluation matrix's shape. */
+    public static final int[] EVALUATION = {5000, 25000, 1024};
+
+    private final int repeats;
+    private final Consumer<String> progress;
+
+    /**
+     * @param repeats  timed calls per measurement (after one untimed warm-up: JIT, kernel build)
+     * @param progress receives a line per measurement
+     */
+    public Benchmark(int repeats, Consumer<String> progress) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        this.repeats = repeats;
+        this.progress = progress == null ? s -> { } : progress;
+    }
+
+    /** Every operation in {@code operations} at every size, on every backend, the CPU first. */
+    public List<Row> run(List<Backend> backends, List<String> operations, int[] sizes) {
+        List<Row> rows = new ArrayList<>();
+        for (String op : operations) {
+            List<int[]> shapes = new ArrayList<>();
+            if (op.equals("evaluation")) {
+                shapes.add(EVALUATION);
+            } else {
+                for (int n : sizes) {
+                    shapes.add(new int[] {n});
+                }
+            }
+            for (int[] shape : shapes) {
+                double cpuMedian = Double.NaN;
+                double[] reference = null;
+                for (Backend b : backends) {
+                    double[][] result = new double[1][];
+                    Row r = measure(b, op, shape, result);
+                    if (b instanceof CpuBackend) {
+                        cpuMedian = r.medianSeconds();
+                        reference = result[0];
+                    }
+                    double speedup = Double.isNaN(cpuMedian) || Double.isNaN(r.medianSeconds()) ? Double.NaN
+                            : cpuMedian / r.medianSeconds();
+                    double disagreement = b instanceof CpuBackend || reference == null || result[0] == null ? Double.NaN
+                            : disagreement(reference, result[0]);
+                    r = new Row(r.operation(), r.size(), r.backend(), r.medianSeconds(), r.minSeconds(), r.throughput(),
+                            r.unit(), speedup, disagreement, r.note());
+                    rows.add(r);
+                    progress.accept(line(r));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Max |a - b| / max |a|. */
+    static double disagreement(double[] a, double[] b) {
+        double scale = 0;
+        double worst = 0;
+        for (int k = 0; k < a.length; k++) {
+            scale = Math.max(scale, Math.abs(a[k]));
+            worst = Math.max(worst, Math.abs(a[k] - b[k]));
+        }
+        return scale == 0 ? worst : worst / scale;
+    }
+
+    /** Times {@code op} on {@code b}; the result of its last call into {@code result[0]} (widened). */
+    private Row measure(Backend b, String op, int[] shape, double[][] result) {
+        SplittableRandom random = new SplittableRandom(20261203L);
+        boolean[] keep = {true};       // the warm-up call keeps its result; the timed calls do not copy
+        Runnable call;
+        double work;
+        String unit;
+        String size;
+        switch (op) {
+            case "similarities": {
+                int n = shape[0];
+                float[] x = unitRows(random, n, n);
+                float[] y = unitRows(random, n, n);
+                call = () -> {
+                    float[] out = b.similarities(x, n, y, n, n);
+                    if (keep[0]) {
+                        result[0] = widen(out);
+                    }
+                };
+                work = 2.0 * n * n * n;
+                unit = "GFLOP/s";
+                size = n + " x " + n + " x " + n;
+                break;
+            }
+            case "ccl": {
+                int n = shape[0];
+                double[] s = new double[n * n];
+                for (int k = 0; k < s.length; k++) {
+                    s[k] = Math.tanh(0.4 * random.nextDouble(-2, 2) + (k / n == k % n ? 0.8 : 0));
+                }
+                DMatrixRMaj scores = DMatrixRMaj.wrap(n, n, s);
+                ScoreLoss loss = b.loss(ComplementaryContrastiveLoss.rclDefault());
+                call = () -> {
+                    double[] g = loss.evaluate(scores).gradient().data;
+                    if (keep[0]) {
+                        result[0] = g.clone();
+                    }
+                };
+                work = (b instanceof CpuBackend ? 8.0 : 4.0) * 2 * n * n;
+                unit = "GB/s";
+                size = "N = " + n;
+                break;
+            }
+            case "evaluation": {
+                int n = shape[0];
+                int m = shape[1];
+                int d = shape[2];
+                double[] x = widen(unitRows(random, n, d));
+                double[] y = widen(unitRows(random, m, d));
+                int rowsPerBlock = (int) Math.max(1, (1L << 24) / m);
+                call = () -> b.similarityBlocks(x, n, y, m, d, rowsPerBlock, (from, rows, block) -> {
+                    if (from == 0 && keep[0]) {
+                        result[0] = block.clone();
+                    }
+                });
+                work = 2.0 * n * m * d;
+                unit = "GFLOP/s";
+                size = n + " x " + m + " x " + d;
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("--operations: unknown operation '" + op
+                        + "'; expected similarities, ccl or evaluation");
+        }
+        double[] t = new double[repeats];
+        call.run();                             // warm-up: the JIT, the kernel's build
+        keep[0] = false;
+        String failed = failure(b);
+        for (int k = 0; k < repeats && failed == null; k++) {
+            long t0 = System.nanoTime();
+            call.run();
+            t[k] = (System.nanoTime() - t0) * 1e-9;
+            failed = failure(b);
+        }
+        if (failed != null) {
+            result[0] = null;
+            return new Row(op, size, b.name(), Double.NaN, Double.NaN, Double.NaN, unit, Double.NaN, Double.NaN,
+                    "failed on the device, not timed: " + failed);
+        }
+        Arrays.sort(t);
+        double median = t[repeats / 2];
+        double throughput = work / median / 1e9;
+        return new Row(op, size, b.name(), median, t[0], throughput, unit, Double.NaN, Double.NaN, null);
+    }
+
+    private static String failure(Backend b) {
+        return b instanceof OpenClBackend cl ? cl.failure() : null;
+    }
+
+    /** A Markdown table of the rows. */
+    public static String table(List<Row> rows) {
+        StringBuilder s = new StringBuilder("| operation | size | backend | median | min | throughput | vs cpu |"
+                + " disagreement |\n|---|---|---|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            if (r.note() != null) {
+                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | | | | |%n", r.operation(), r.size(),
+                        r.backend(), r.note()));
+                continue;
+            }
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s %s | %s | %s |%n", r.operation(),
+                    r.size(), r.backend(), time(r.medianSeconds()), time(r.minSeconds()), number(r.throughput()),
+                    r.unit(), Double.isNaN(r.speedup()) ? "" : String.format(Locale.ROOT, "%.2fx", r.speedup()),
+                    Double.isNaN(r.disagreement()) ? "" : String.format(Locale.ROOT, "%.1e", r.disagreement())));
+        }
+        return s.toString();
+    }
+
+    static String line(Row r) {
+        return r.note() != null ? r.operation() + " " + r.size() + " on " + r.backend() + ": " + r.note()
+                : String.format(Locale.ROOT, "%s %s on %s: %s (%s %s)", r.operation(), r.size(), r.backend(),
+                time(r.medianSeconds()), number(r.throughput()), r.unit());
+    }
+
+    /** Three significant digits, no exponent for the sizes a throughput has. */
+    static String number(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10 ? String.format(Locale.ROOT, "%.1f", v)
+                : v >= 1 ? String.format(Locale.ROOT, "%.2f", v) : String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    static String time(double seconds) {
+        return seconds >= 1 ? String.format(Locale.ROOT, "%.2f s", seconds)
+                : String.format(Locale.ROOT, "%.2f ms", seconds * 1e3);
+    }
+
+    private static float[] unitRows(SplittableRandom r, int rows, int d) {
+        float[] a = new float[rows * d];
+        for (int i = 0; i < rows; i++) {
+            double norm = 0;
+            for (int k = 0; k < d; k++) {
+                double v = r.nextDouble(-1, 1);
+                a[i * d + k] = (float) v;
+                norm += v * v;
+            }
+            float inv = (float) (1 / Math.sqrt(Math.max(norm, 1e-300)));
+            for (int k = 0; k < d; k++) {
+                a[i * d + k] *= inv;
+            }
+        }
+        return a;
+    }
+
+    private static double[] widen(float[] a) {
+        double[] d = new double[a.length];
+        for (int k = 0; k < a.length; k++) {
+            d[k] = a[k];
+        }
+        return d;
+    }
+}

@@ -1,0 +1,201 @@
+package io.rematch.backend;
+
+import io.rematch.loss.DeviceComplementaryLoss;
+import io.rematch.loss.LossValue;
+import io.rematch.loss.LossWorkspace;
+import io.rematch.loss.ScoreLoss;
+import io.rematch.loss.ComplementaryContrastiveLoss;
+import io.rematch.model.Blas;
+import io.rematch.model.DeviceSimilarities;
+import io.rematch.model.TwoTower;
+import io.rematch.opencl.DeviceFailure;
+import io.rematch.opencl.OpenClDevice;
+import java.util.function.Consumer;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * An OpenCL device through Aparapi, float32. Every launch is checked to have run on the device
+ * ({@link io.rematch.opencl.Launch}); on the first {@link DeviceFailure} (a kernel that does not
+ * build, memory the device does not have, Aparapi falling back to Java threads) this backend
+ * warns once and computes everything from then on on the CPU, so no partial or wrong numbers are
+ * returned and nothing the CPU computed is counted as the device's ({@link #report()}).
+ */
+public final class OpenClBackend implements Backend {
+
+    private final OpenClDevice device;
+    private final Consumer<String> warnings;
+    private final Usage usage = new Usage();
+    private final long budget;
+    private volatile String failure;
+
+    OpenClBackend(OpenClDevice device, Consumer<String> warnings) {
+        this(device, warnings, Math.min(device.maxAllocation(), device.globalMemory() / 4));
+    }
+
+    /** @param budget the device memory the similarity products may use, in bytes */
+    OpenClBackend(OpenClDevice device, Consumer<String> warnings, long budget) {
+        this.device = device;
+        this.warnings = warnings == null ? w -> { } : warnings;
+        this.budget = budget;
+    }
+
+    /** The device. */
+    public OpenClDevice device() {
+        return device;
+    }
+
+    /** Why this backend computes on the CPU now, or {@code null} while the device works. */
+    public String failure() {
+        return failure;
+    }
+
+    /** How often {@code operation} ran on the device ({@code "opencl"}) or the CPU ({@code "cpu"}). */
+    public int count(String operation, String where) {
+        return usage.count(operation, where);
+    }
+
+    @Override
+    public String name() {
+        return "opencl";
+    }
+
+    @Override
+    public String describe() {
+        String f = failure;
+        return "opencl: " + device.describe() + ", float32"
+                + (f == null ? "" : "; failed, so the CPU computes from then on (" + f + ")");
+    }
+
+    @Override
+    public double[] similarities(double[] x, int n, double[] y, int m, int d) {
+        if (failure == null) {
+            try {
+                float[] s = new DeviceSimilarities(device, budget).compute(toFloat(x), n, toFloat(y), m, d);
+                usage.add("similarities", "opencl");
+                return toDouble(s);
+            } catch (DeviceFailure e) {
+                fail(e);
+            }
+        }
+        usage.add("similarities", "cpu");
+        return TwoTower.similarities(x, n, y, m, d);
+    }
+
+    @Override
+    public float[] similarities(float[] x, int n, float[] y, int m, int d) {
+        if (failure == null) {
+            try {
+                float[] s = new DeviceSimilarities(device, budget).compute(x, n, y, m, d);
+                usage.add("similarities", "opencl");
+                return s;
+            } catch (DeviceFailure e) {
+                fail(e);
+            }
+        }
+        usage.add("similarities", "cpu");
+        return Blas.similarities(x, n, y, m, d);
+    }
+
+    @Override
+    public void similarityBlocks(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer) {
+        if (failure == null) {
+            // Blocks are handed on only once the device has computed them; if a later block fails,
+            // the CPU redoes the rest from that row, so the consumer sees each row exactly once.
+            int[] done = {0};
+            double[][] wide = {new double[0]};
+            try {
+                new DeviceSimilarities(device, budget).blocks(toFloat(x), n, toFloat(y), m, d, maxRows, (from, rows, block) -> {
+                    if (wide[0].length < rows * m) {
+                        wide[0] = new double[rows * m];
+                    }
+                    for (int k = 0; k < rows * m; k++) {
+                        wide[0][k] = block[k];
+                    }
+                    consumer.accept(from, rows, wide[0].length == rows * m ? wide[0]
+                            : java.util.Arrays.copyOf(wide[0], rows * m));
+                    done[0] = from + rows;
+                });
+                usage.add("similarities", "opencl");
+                return;
+            } catch (DeviceFailure e) {
+                fail(e);
+                int from = done[0];
+                if (from >= n) {
+                    return;
+                }
+                usage.add("similarities", "cpu");
+                double[] rest = java.util.Arrays.copyOfRange(x, from * d, n * d);
+                CpuBackend.blocksOnCpu(rest, n - from, y, m, d, maxRows,
+                        (f, rows, block) -> consumer.accept(from + f, rows, block));
+                return;
+            }
+        }
+        usage.add("similarities", "cpu");
+        CpuBackend.blocksOnCpu(x, n, y, m, d, maxRows, consumer);
+    }
+
+    @Override
+    public ScoreLoss loss(ScoreLoss loss) {
+        if (!DeviceComplementaryLoss.supports(loss)) {
+            return CpuBackend.counted(loss, usage, "cpu (no kernel)");
+        }
+        DeviceComplementaryLoss onDevice = new DeviceComplementaryLoss((ComplementaryContrastiveLoss) loss, device);
+        return new ScoreLoss() {
+            @Override
+            public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
+                if (failure == null) {
+                    try {
+                        LossValue v = onDevice.evaluate(scores, workspace);
+                        usage.add(loss.name(), "opencl");
+                        return v;
+                    } catch (DeviceComplementaryLoss.FloatRangeExceeded e) {
+                        usage.add(loss.name(), "cpu (beyond float32)");
+                        return loss.evaluate(scores, workspace);
+                    } catch (DeviceFailure e) {
+                        fail(e);
+                    }
+                }
+                usage.add(loss.name(), "cpu");
+                return loss.evaluate(scores, workspace);
+            }
+
+            @Override
+            public String name() {
+                return loss.name();
+            }
+        };
+    }
+
+    private synchronized void fail(DeviceFailure e) {
+        if (failure == null) {
+            failure = e.getMessage();
+            warnings.accept("OpenCL failed, the CPU computes from here on: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String report() {
+        return usage.toString();
+    }
+
+    @Override
+    public void close() {
+        // each host class disposes its kernel in finally; nothing is held between operations
+    }
+
+    static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int k = 0; k < a.length; k++) {
+            f[k] = (float) a[k];
+        }
+        return f;
+    }
+
+    static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int k = 0; k < a.length; k++) {
+            d[k] = a[k];
+        }
+        return d;
+    }
+}

@@ -1,0 +1,136 @@
+package io.rematch.loss;
+
+import com.aparapi.Range;
+import io.rematch.check.Checks;
+import io.rematch.numeric.Mode;
+import io.rematch.opencl.DeviceFailure;
+import io.rematch.opencl.Launch;
+import io.rematch.opencl.OpenClDevice;
+import java.util.Locale;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The host side of {@link ComplementaryLossKernel}: a {@link ComplementaryContrastiveLoss} over
+ * all negatives in stable mode, evaluated in float32 on an OpenCL device. The same value and
+ * gradient as the CPU's float64 {@link TwoWaySoftmaxObjective} within float32 rounding
+ * ({@code DeviceComplementaryLossContractTest} states the tolerance).
+ *
+ * <p>Where float32 cannot represent the result (a saturated row whose \(1 - p\) underflows, so
+ * the log bound's \(p/(1-p)\) overflows) the value is not returned: {@link #evaluate} throws
+ * {@link FloatRangeExceeded} and the caller evaluates on the CPU, whose log-domain path
+ * ({@link SaturatedSoftmax}) handles it.
+ */
+public final class DeviceComplementaryLoss implements ScoreLoss {
+
+    /** The scores are beyond what float32 represents for this loss: evaluate in float64 instead. */
+    public static final class FloatRangeExceeded extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FloatRangeExceeded(String message) {
+            super(message);
+        }
+    }
+
+    private static final int GROUP = 64;
+
+    private final ComplementaryContrastiveLoss loss;
+    private final OpenClDevice device;
+
+    /**
+     * @param loss   the loss to evaluate; it must use all negatives and stable mode
+     * @param device where
+     * @throws IllegalArgumentException if {@code loss} is not of that form (see {@link #supports})
+     */
+    public DeviceComplementaryLoss(ComplementaryContrastiveLoss loss, OpenClDevice device) {
+        if (!supports(Checks.present("loss", loss))) {
+            throw new IllegalArgumentException("the OpenCL kernel evaluates CCL over all negatives in stable mode, not "
+                    + loss.name() + " with " + loss.negatives() + " negatives in " + loss.mode() + " mode");
+        }
+        this.loss = loss;
+        this.device = Checks.present("device", device);
+    }
+
+    /** Whether the kernel evaluates {@code loss}: a CCL over all negatives in stable mode. */
+    public static boolean supports(ScoreLoss loss) {
+        return loss instanceof ComplementaryContrastiveLoss c && c.mode() == Mode.STABLE
+                && "all".equals(c.negatives().toString());
+    }
+
+    @Override
+    public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
+        Checks.square("scores", scores);
+        Checks.finite("scores", scores);
+        int n = scores.numRows;
+        long bytes = 4L * (2L * n * n + 10L * n);
+        if (4L * n * n > device.maxAllocation() || bytes > device.globalMemory() / 2) {
+            throw new DeviceFailure(String.format(Locale.ROOT, "the %s loss of a %d x %d batch needs %.1f MiB on %s,"
+                    + " which allows %.1f MiB per buffer", name(), n, n, bytes / 1048576.0, device.name(),
+                    device.maxAllocation() / 1048576.0));
+        }
+        ComplementaryLossKernel k = Launch.prepare(new ComplementaryLossKernel(), device);
+        try {
+            k.n = n;
+            k.s = new float[n * n];
+            for (int t = 0; t < n * n; t++) {
+                k.s[t] = (float) scores.data[t];
+            }
+            k.g = new float[n * n];
+            k.rowMax = new float[n];
+            k.rowNorm = new float[n];
+            k.rowRest = new float[n];
+            k.rowArg = new int[n];
+            k.colMax = new float[n];
+            k.colNorm = new float[n];
+            k.colRest = new float[n];
+            k.colArg = new int[n];
+            k.rowLoss = new float[n];
+            k.colLoss = new float[n];
+            ComplementaryBound b = loss.bound();
+            k.bound = b.kind().ordinal();
+            k.q = (float) b.q();
+            k.invTau = (float) (1.0 / loss.tau());
+            k.scale = (float) (1.0 / (n * loss.tau()));
+            Launch.put(k, k.s, device, "the CCL kernel's scores");
+            k.pass = ComplementaryLossKernel.STATISTICS;
+            Launch.run(k, Range.create(device.aparapi(), Launch.padded(2 * n, GROUP), GROUP), device,
+                    "the CCL kernel's statistics pass");
+            k.pass = ComplementaryLossKernel.ROWS;
+            Launch.run(k, Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP), device,
+                    "the CCL kernel's row pass");
+            k.pass = ComplementaryLossKernel.COLUMNS;
+            Launch.run(k, Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP), device,
+                    "the CCL kernel's column pass");
+            Launch.get(k, k.g, device, "the CCL kernel's gradient");
+            Launch.get(k, k.rowLoss, device, "the CCL kernel's row losses");
+            Launch.get(k, k.colLoss, device, "the CCL kernel's column losses");
+            double value = 0;
+            for (int t = 0; t < n; t++) {
+                value += (double) k.rowLoss[t] + k.colLoss[t];
+            }
+            value /= n;
+            DMatrixRMaj gradient = Checks.present("workspace", workspace).gradient(n, n);
+            int bad = 0;
+            for (int t = 0; t < n * n; t++) {
+                gradient.data[t] = k.g[t];
+                bad += Float.isFinite(k.g[t]) ? 0 : 1;
+            }
+            if (bad > 0 || !Double.isFinite(value)) {
+                throw new FloatRangeExceeded(String.format(Locale.ROOT, "the %s loss at tau = %s is beyond float32 on"
+                        + " the device (%d of %d gradient entries not finite)", name(), loss.tau(), bad, n * n));
+            }
+            return new LossValue(value, gradient);
+        } finally {
+            k.dispose();
+        }
+    }
+
+    @Override
+    public String name() {
+        return loss.name();
+    }
+
+    /** The loss the kernel evaluates. */
+    public ComplementaryContrastiveLoss loss() {
+        return loss;
+    }
+}

@@ -1,0 +1,31 @@
+package io.rematch.model;
+
+/**
+ * The BLAS the CPU's matrix products go through ({@code dev.ludovic.netlib:blas}), for the
+ * products outside the layers: the float32 similarity matrix, and the name of the implementation
+ * that a benchmark reports.
+ */
+public final class Blas {
+
+    private Blas() {
+    }
+
+    /** The implementation's class name: {@code VectorBLAS} (the Vector API), {@code JavaBLAS} or a native one. */
+    public static String implementation() {
+        return Tensor.BLAS_INSTANCE.getClass().getSimpleName();
+    }
+
+    /** \(S = X Y^T\) in float32 ({@code sgemm}), {@code n x m} row-major, of {@code x} ({@code n x d}) and {@code y} ({@code m x d}). */
+    public static float[] similarities(float[] x, int n, float[] y, int m, int d) {
+        if (x.length != (long) n * d || y.length != (long) m * d) {
+            throw new IllegalArgumentException("x has " + x.length + " values and y " + y.length + ", expected "
+                    + n + " x " + d + " and " + m + " x " + d);
+        }
+        float[] s = new float[n * m];
+        if (n > 0 && m > 0) {
+            // row-major S = X Y^T is column-major S^T = Y X^T: sgemm("T", "N") on (Y, X)
+            Tensor.BLAS_INSTANCE.sgemm("T", "N", m, n, d, 1f, y, 0, Math.max(1, d), x, 0, Math.max(1, d), 0f, s, 0, m);
+        }
+        return s;
+    }
+}

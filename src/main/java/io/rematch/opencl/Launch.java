@@ -1,0 +1,80 @@
+package io.rematch.opencl;
+
+import com.aparapi.Kernel;
+import com.aparapi.Range;
+import com.aparapi.internal.kernel.KernelManager;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * Runs a kernel on one device and checks that it ran there. Aparapi, when a kernel fails to
+ * build or to run on OpenCL, falls back to its Java thread pool and returns normally (and the
+ * execution mode can still name the OpenCL device); so after every launch this checks
+ * {@link Kernel#isRunningCL()} and the target device, and throws {@link DeviceFailure} instead
+ * of letting a fallback's outputs, or its time, pass as the device's.
+ */
+public final class Launch {
+
+    private Launch() {
+    }
+
+    /** Pins {@code kernel} to {@code device} (no other device, no fallback device) in explicit buffer mode. */
+    public static <K extends Kernel> K prepare(K kernel, OpenClDevice device) {
+        kernel.setExplicit(true);
+        KernelManager.instance().setPreferredDevices(kernel, new LinkedHashSet<>(List.of(device.aparapi())));
+        return kernel;
+    }
+
+    /**
+     * Executes {@code kernel} over {@code range} (made for {@code device}) and checks it ran there.
+     *
+     * @param what the operation, for the message
+     * @throws DeviceFailure if the runtime raised an error or the kernel did not run on the device
+     */
+    public static void run(Kernel kernel, Range range, OpenClDevice device, String what) {
+        OpenCl.startCapture();
+        Throwable error = null;
+        try {
+            kernel.execute(range);
+        } catch (Throwable t) {     // Aparapi raises AssertionError, Error and runtime exceptions alike
+            error = t;
+        }
+        String logged = OpenCl.endCapture();
+        if (error != null || !kernel.isRunningCL() || kernel.getTargetDevice() != device.aparapi()) {
+            throw failure(what, device, logged, error);
+        }
+    }
+
+    /** {@code kernel.put(a)}, a device error as a {@link DeviceFailure}. */
+    public static void put(Kernel kernel, float[] a, OpenClDevice device, String what) {
+        try {
+            kernel.put(a);
+        } catch (Throwable t) {
+            throw failure(what, device, null, t);
+        }
+    }
+
+    /** {@code kernel.get(a)}, a device error as a {@link DeviceFailure}. */
+    public static void get(Kernel kernel, float[] a, OpenClDevice device, String what) {
+        try {
+            kernel.get(a);
+        } catch (Throwable t) {
+            throw failure(what, device, null, t);
+        }
+    }
+
+    /** The failure's message: what Aparapi logged (why the kernel failed) first, else the error's own message. */
+    private static DeviceFailure failure(String what, OpenClDevice device, String logged, Throwable t) {
+        String reason = logged;
+        if (reason == null && t != null) {
+            reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        }
+        return new DeviceFailure(what + " did not run on " + device.name() + " (OpenCL)"
+                + (reason == null ? "" : ": " + reason), t);
+    }
+
+    /** The smallest multiple of {@code group} that is at least {@code n} (a launch's global size), at least {@code group}. */
+    public static int padded(int n, int group) {
+        return Math.max(group, (int) (((long) n + group - 1) / group * group));
+    }
+}

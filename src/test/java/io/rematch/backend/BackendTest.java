@@ -1,0 +1,125 @@
+package io.rematch.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rematch.loss.ComplementaryContrastiveLoss;
+import io.rematch.loss.ContrastiveLoss;
+import io.rematch.loss.LossValue;
+import io.rematch.loss.ScoreLoss;
+import io.rematch.model.TwoTower;
+import io.rematch.numeric.Mode;
+import io.rematch.opencl.OpenCl;
+import io.rematch.opencl.OpenClDevice;
+import io.rematch.opencl.OpenClTesting;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Test;
+
+/** Choosing a backend, what it reports, and the switch to the CPU when the device fails. */
+class BackendTest {
+
+    static final long SEED = 20261205L;
+
+    @Test
+    void theChoiceIsParsedAndABadOneIsNamed() {
+        assertEquals(BackendChoice.AUTO, BackendChoice.parse("--backend", "auto"));
+        assertEquals(BackendChoice.OPENCL, BackendChoice.parse("--backend", "OpenCL"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BackendChoice.parse("--backend", "gpu"));
+        assertEquals("--backend must be auto, cpu or opencl, got 'gpu'", e.getMessage());
+    }
+
+    @Test
+    void autoTakesAGpuOnlyAndTheCpuOtherwise() {
+        try (Backend b = Backend.open(BackendChoice.AUTO, null)) {
+            assertEquals(OpenCl.firstGpu() == null ? "cpu" : "opencl", b.name(), b.describe());
+        }
+        try (Backend b = Backend.open(BackendChoice.CPU, null)) {
+            assertInstanceOf(CpuBackend.class, b);
+            assertTrue(b.describe().startsWith("cpu: plain Java, float64"), b.describe());
+        }
+    }
+
+    @Test
+    void openClComputesOnTheDeviceAndSaysSo() {
+        OpenClDevice dev = OpenClTesting.device();
+        Random r = new Random(SEED);
+        double[] x = gaussian(r, 40 * 12);
+        double[] y = gaussian(r, 30 * 12);
+        try (Backend b = Backend.open(BackendChoice.OPENCL, null)) {
+            OpenClBackend cl = assertInstanceOf(OpenClBackend.class, b);
+            assertEquals(dev.name(), cl.device().name());
+            double[] s = b.similarities(x, 40, y, 30, 12);
+            double[] want = TwoTower.similarities(x, 40, y, 30, 12);
+            for (int k = 0; k < s.length; k++) {
+                assertEquals(want[k], s[k], 1e-5, "S[" + k + "]");
+            }
+            ScoreLoss loss = b.loss(ComplementaryContrastiveLoss.rclDefault());
+            DMatrixRMaj scores = DMatrixRMaj.wrap(6, 6, java.util.Arrays.copyOf(gaussian(r, 36), 36));
+            for (int k = 0; k < 36; k++) {
+                scores.data[k] = Math.tanh(scores.data[k]);
+            }
+            LossValue v = loss.evaluate(scores);
+            assertEquals(ComplementaryContrastiveLoss.rclDefault().evaluate(scores).value(), v.value(), 1e-5);
+            ScoreLoss cl2 = new ContrastiveLoss(0.05, Mode.STABLE);
+            assertEquals(cl2.evaluate(scores).value(), b.loss(cl2).evaluate(scores).value(), 0.0,
+                    "a loss without a kernel runs on the CPU");
+            assertEquals(1, cl.count("similarities", "opencl"));
+            assertEquals(1, cl.count("ccl-log", "opencl"));
+            assertEquals(0, cl.count("similarities", "cpu"));
+            assertNull(cl.failure());
+            assertEquals("similarities 1 x opencl; ccl-log 1 x opencl; infonce 1 x cpu (no kernel)", b.report());
+            assertTrue(b.describe().startsWith("opencl: " + dev.name()), b.describe());
+        }
+    }
+
+    @Test
+    void aDeviceThatRunsOutOfMemoryHandsTheWorkToTheCpuWithAWarning() {
+        OpenClDevice dev = OpenClTesting.device();
+        Random r = new Random(SEED + 1);
+        int n = 50, m = 20, d = 8;
+        double[] x = gaussian(r, n * d);
+        double[] y = gaussian(r, m * d);
+        List<String> warnings = new ArrayList<>();
+        // a budget of 100 bytes: Y alone (640 bytes) does not fit
+        OpenClBackend b = new OpenClBackend(dev, warnings::add, 100);
+        double[] got = new double[n * m];
+        b.similarityBlocks(x, n, y, m, d, 16, (from, rows, block) -> System.arraycopy(block, 0, got, from * m, rows * m));
+        assertArrayEquals(TwoTower.similarities(x, n, y, m, d), got, 0.0, "the CPU's float64 result, exactly");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("OpenCL failed, the CPU computes from here on: the similarities of 50 x 20"
+                + " x 8 do not fit"), warnings.get(0));
+        b.similarities(x, n, y, m, d);
+        assertEquals(1, warnings.size(), "warned once");
+        assertEquals(0, b.count("similarities", "opencl"));
+        assertEquals(2, b.count("similarities", "cpu"));
+        assertTrue(b.describe().contains("failed, so the CPU computes from then on"), b.describe());
+    }
+
+    @Test
+    void theOpenClChoiceWithoutADeviceIsRefusedWithWhatWasFound() {
+        if (!OpenCl.devices().isEmpty()) {
+            System.out.println("this machine has OpenCL (" + OpenCl.listing().trim() + "): the refusal is checked where it has none");
+            assertTrue(OpenCl.problem() == null);
+            return;
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backend.open(BackendChoice.OPENCL, null));
+        assertTrue(e.getMessage().startsWith("--backend opencl: no OpenCL device was found: "), e.getMessage());
+    }
+
+    static double[] gaussian(Random r, int n) {
+        double[] a = new double[n];
+        for (int k = 0; k < n; k++) {
+            a[k] = r.nextGaussian();
+        }
+        return a;
+    }
+}

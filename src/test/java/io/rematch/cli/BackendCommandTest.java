@@ -1,0 +1,83 @@
+package io.rematch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rematch.opencl.OpenCl;
+import io.rematch.opencl.OpenClTesting;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rematch devices}, {@code rematch bench} and {@code --backend} through the command line. */
+class BackendCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void devicesListsWhatEachChoiceRunsOn() {
+        Cli.Result r = Cli.run("devices");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("OpenCL devices:\n"), r::toString);
+        assertTrue(r.out().contains("--backend cpu    -> cpu: plain Java, float64"), r::toString);
+        assertTrue(r.out().contains("--backend opencl -> " + (OpenCl.devices().isEmpty() ? "refused" : "opencl: ")),
+                r::toString);
+    }
+
+    @Test
+    void benchPutsTheCpuAndTheDeviceSideBySideAndWritesItsReport() throws Exception {
+        OpenClTesting.device();
+        Path report = dir.resolve("bench.md");
+        Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--out", report.toString());
+        assertEquals(0, r.code(), r::toString);
+        String out = r.out();
+        for (String row : new String[] {"| similarities | 64 x 64 x 64 | cpu |", "| similarities | 96 x 96 x 96 | opencl |",
+                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |"}) {
+            assertTrue(out.contains(row), row + "\n" + r);
+        }
+        assertFalse(out.contains("failed on the device"), r::toString);
+        assertFalse(out.contains("NaN") || out.contains("Infinity"), r::toString);
+        assertEquals(out, Files.readString(report));
+        // every device row agrees with the CPU to float32 rounding
+        for (String line : out.split("\n")) {
+            if (line.contains("| opencl |")) {
+                String[] cells = line.split("\\|");
+                double d = Double.parseDouble(cells[cells.length - 1].trim());
+                assertTrue(d < 1e-4, line);
+            }
+        }
+    }
+
+    @Test
+    void badChoicesAreRefusedNamingTheOption() {
+        Cli.assertBadInput(new String[] {"bench", "--backend", "gpu"}, "--backend must be all, auto, cpu or opencl");
+        Cli.assertBadInput(new String[] {"bench", "--operations", "softmax"}, "--operations: unknown operation 'softmax'");
+        Cli.assertBadInput(new String[] {"bench", "--sizes", "0"}, "--sizes: 0 is outside 1..32768");
+        Cli.assertBadInput(new String[] {"bench", "--repeats", "0"}, "--repeats must be >= 1");
+        Cli.assertBadInput(new String[] {"loss", "--scores", "x.npy", "--loss", "ccl-log", "--backend", "cuda"},
+                "--backend must be auto, cpu or opencl, got 'cuda'");
+    }
+
+    @Test
+    void theOpenClLossSaysWhereItRan() throws Exception {
+        OpenClTesting.device();
+        Path s = dir.resolve("s.npy");
+        double[] v = new double[16];
+        for (int k = 0; k < 16; k++) {
+            v[k] = Math.sin(k) * 0.5 + (k % 5 == 0 ? 0.5 : 0);
+        }
+        io.rematch.io.Npy.writeMatrix(s, org.ejml.data.DMatrixRMaj.wrap(4, 4, v));
+        Cli.Result cpu = Cli.run("loss", "--scores", s.toString(), "--loss", "ccl-log", "--json");
+        Cli.Result cl = Cli.run("loss", "--scores", s.toString(), "--loss", "ccl-log", "--json", "--backend", "opencl");
+        assertEquals(0, cl.code(), cl::toString);
+        assertEquals("", cpu.err(), "auto on a machine without a GPU: the CPU, quietly");
+        assertTrue(cl.err().startsWith("rematch loss: backend opencl: "), cl::toString);
+        assertTrue(cl.err().contains("(ccl-log 1 x opencl)"), cl::toString);
+        double a = Double.parseDouble(cpu.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim());
+        double b = Double.parseDouble(cl.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim());
+        assertEquals(a, b, 1e-5 * Math.abs(a));
+    }
+}
