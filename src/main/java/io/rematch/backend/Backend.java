@@ -73,6 +73,13 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
      */
     ScoreLoss loss(ScoreLoss loss);
 
+    /**
+     * {@code solver} run on this backend: on an OpenCL device, entropic partial OT stopping on the
+     * marginals at a tolerance float32 can meet ({@link io.rematch.ot.DevicePartialTransport#supports})
+     * runs its kernel; any other solver runs on the CPU. Counted in {@link #report()}.
+     */
+    io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver);
+
     /** What ran where so far, e.g. {@code similarities 3 x opencl; ccl-log 10 x opencl, 1 x cpu (beyond float32)}. */
     String report();
 

@@ -21,6 +21,10 @@ import org.ejml.data.DMatrixRMaj;
  *   <li>{@code ccl}: CCL-log's loss and gradient over all negatives of an \(N \times N\) batch of
  *       cosine scores, tau 0.05; throughput as the bytes of \(S\) read and \(\partial L/\partial S\)
  *       written, in each backend's precision.</li>
+ *   <li>{@code partial}: entropic partial OT (POT's algorithm in its scaling form) on an \(n \times n\)
+ *       cost, reg 0.05, half the mass, a fixed number of iterations (1,000 as the PyTorch figures);
+ *       throughput as the bytes of the kernel matrix read per iteration (two passes), in each
+ *       backend's precision.</li>
  *   <li>{@code evaluation}: the similarity matrix of 5,000 images and 25,000 captions in 1,024
  *       dimensions (Flickr30K's test set times 5 captions, MS-COCO's 5K size) in blocks of rows, as
  *       the evaluation computes it, float64 in and out; \(2nmd\) flops.</li>
@@ -42,6 +46,8 @@ public final class Benchmark {
     public static final int[] EVALUATION = {5000, 25000, 1024};
 
     private final int repeats;
+    private final int iterations;
+    private final int cpuUpTo;
     private final Consumer<String> progress;
 
     /**
@@ -49,9 +55,22 @@ public final class Benchmark {
      * @param progress receives a line per measurement
      */
     public Benchmark(int repeats, Consumer<String> progress) {
+        this(repeats, 1000, Integer.MAX_VALUE, progress);
+    }
+
+    /**
+     * @param iterations partial OT's fixed iteration count
+     * @param cpuUpTo    the largest n the CPU is measured at (a slow baseline at n = 8,192 would take minutes)
+     */
+    public Benchmark(int repeats, int iterations, int cpuUpTo, Consumer<String> progress) {
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
         }
+        if (iterations < 1) {
+            throw new IllegalArgumentException("--iterations must be >= 1, got " + iterations);
+        }
+        this.iterations = iterations;
+        this.cpuUpTo = cpuUpTo;
         this.repeats = repeats;
         this.progress = progress == null ? s -> { } : progress;
     }
@@ -73,6 +92,14 @@ public final class Benchmark {
                 double[] reference = null;
                 for (Backend b : backends) {
                     double[][] result = new double[1][];
+                    if (b instanceof CpuBackend && !op.equals("evaluation") && shape[0] > cpuUpTo) {
+                        Row skipped = new Row(op, op.equals("ccl") ? "N = " + shape[0] : shape[0] + " x " + shape[0],
+                                b.name(), Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
+                                "not measured above --cpu-up-to " + cpuUpTo);
+                        rows.add(skipped);
+                        progress.accept(line(skipped));
+                        continue;
+                    }
                     Row r = measure(b, op, shape, result);
                     if (b instanceof CpuBackend) {
                         cpuMedian = r.medianSeconds();
@@ -146,6 +173,25 @@ public final class Benchmark {
                 size = "N = " + n;
                 break;
             }
+            case "partial": {
+                int n = shape[0];
+                DMatrixRMaj cost = new DMatrixRMaj(n, n);
+                for (int k = 0; k < n * n; k++) {
+                    cost.data[k] = 1 - Math.tanh(0.4 * random.nextDouble(-2, 2) + (k / n == k % n ? 0.8 : 0));
+                }
+                io.rematch.ot.TransportSolver solver = b.transport(new io.rematch.ot.EntropicPartialTransport(0.05, 0.5,
+                        new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, iterations)));
+                call = () -> {
+                    double[] plan = solver.solve(cost).plan().data;
+                    if (keep[0]) {
+                        result[0] = plan.clone();
+                    }
+                };
+                work = (b instanceof CpuBackend ? 8.0 : 4.0) * 2 * n * n * iterations;
+                unit = "GB/s";
+                size = n + " x " + n + ", " + iterations + " iterations";
+                break;
+            }
             case "evaluation": {
                 int n = shape[0];
                 int m = shape[1];
@@ -165,7 +211,7 @@ public final class Benchmark {
             }
             default:
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl or evaluation");
+                        + "'; expected similarities, ccl, partial or evaluation");
         }
         double[] t = new double[repeats];
         call.run();                             // warm-up: the JIT, the kernel's build

@@ -73,6 +73,34 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver) {
+        return counted(solver, usage, "cpu");
+    }
+
+    /** {@code solver}, each solve counted as {@code where} in {@code usage}. */
+    static io.rematch.ot.TransportSolver counted(io.rematch.ot.TransportSolver solver, Usage usage, String where) {
+        return new io.rematch.ot.TransportSolver() {
+            @Override
+            public io.rematch.ot.TransportResult solve(org.ejml.data.DMatrixRMaj cost, double[] a, double[] b,
+                                                       io.rematch.mask.PairMask forbidden) {
+                io.rematch.ot.TransportResult r = solver.solve(cost, a, b, forbidden);
+                usage.add("ot-" + solver.name(), where);
+                return r;
+            }
+
+            @Override
+            public String name() {
+                return solver.name();
+            }
+
+            @Override
+            public io.rematch.ot.Stopping stopping() {
+                return solver.stopping();
+            }
+        };
+    }
+
+    @Override
     public String report() {
         return usage.toString();
     }

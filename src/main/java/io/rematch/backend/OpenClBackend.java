@@ -166,6 +166,43 @@ public final class OpenClBackend implements Backend {
         };
     }
 
+    @Override
+    public io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver) {
+        if (!io.rematch.ot.DevicePartialTransport.supports(solver)) {
+            return CpuBackend.counted(solver, usage, "cpu (no kernel)");
+        }
+        io.rematch.ot.DevicePartialTransport onDevice = new io.rematch.ot.DevicePartialTransport(
+                (io.rematch.ot.EntropicPartialTransport) solver, device);
+        String what = "ot-" + solver.name();
+        return new io.rematch.ot.TransportSolver() {
+            @Override
+            public io.rematch.ot.TransportResult solve(DMatrixRMaj cost, double[] a, double[] b,
+                                                       io.rematch.mask.PairMask forbidden) {
+                if (failure == null) {
+                    try {
+                        io.rematch.ot.TransportResult r = onDevice.solve(cost, a, b, forbidden);
+                        usage.add(what, "opencl");
+                        return r;
+                    } catch (DeviceFailure e) {
+                        fail(e);
+                    }
+                }
+                usage.add(what, "cpu");
+                return solver.solve(cost, a, b, forbidden);
+            }
+
+            @Override
+            public String name() {
+                return solver.name();
+            }
+
+            @Override
+            public io.rematch.ot.Stopping stopping() {
+                return solver.stopping();
+            }
+        };
+    }
+
     private synchronized void fail(DeviceFailure e) {
         if (failure == null) {
             failure = e.getMessage();

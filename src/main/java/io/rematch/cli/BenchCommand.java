@@ -18,12 +18,13 @@ import picocli.CommandLine.Option;
 /** {@code rematch bench}: each operation on each backend, side by side. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
         customSynopsis = {"rematch bench [--backend=NAME] [--operations=OP,...] [--sizes=N,...] [OPTIONS]"},
-        description = {"Time the similarity product, CCL's loss and gradient and the evaluation matrix on each "
+        description = {"Time the similarity product, CCL's loss and gradient, partial OT and the evaluation matrix on each "
                 + "backend: the whole call (copies to and from the device included), its throughput and the ratio "
                 + "to the CPU. Prints a Markdown table; docs/gpu.md has what was measured.",
                 "",
                 "  similarities  S = X Y^T of two n x n float32 matrices (GFLOP/s)",
                 "  ccl           CCL-log loss and gradient of an N x N batch (GB/s of S and dL/dS)",
+                "  partial       entropic partial OT, n x n, fixed iterations (GB/s of the kernel)",
                 "  evaluation    the 5,000 x 25,000 x 1,024 evaluation matrix in blocks (GFLOP/s)", ""})
 final class BenchCommand extends Subcommand {
 
@@ -34,7 +35,7 @@ final class BenchCommand extends Subcommand {
 
     @Option(names = "--operations", defaultValue = "similarities,ccl", split = ",", paramLabel = "OP,OP...",
             hideParamSyntax = true, order = 2,
-            description = "Any of similarities, ccl, evaluation (default: ${DEFAULT-VALUE}).")
+            description = "Any of similarities, ccl, partial, evaluation (default: ${DEFAULT-VALUE}).")
     List<String> operations;
 
     @Option(names = "--sizes", defaultValue = "128,512,1024,2048,4096", split = ",", paramLabel = "N,N...",
@@ -45,15 +46,23 @@ final class BenchCommand extends Subcommand {
             description = "Timed calls per measurement, after one warm-up (default: ${DEFAULT-VALUE}); the median is reported.")
     int repeats;
 
-    @Option(names = "--out", paramLabel = "FILE", order = 5, description = "Also write the report (Markdown) here.")
+    @Option(names = "--iterations", defaultValue = "1000", paramLabel = "K", order = 5,
+            description = "partial's fixed iteration count (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--cpu-up-to", defaultValue = "4096", paramLabel = "N", order = 6,
+            description = "Measure the CPU at n up to this only (default: ${DEFAULT-VALUE}).")
+    int cpuUpTo;
+
+    @Option(names = "--out", paramLabel = "FILE", order = 7, description = "Also write the report (Markdown) here.")
     Path out;
 
     @Override
     int run() {
         for (String op : operations) {
-            if (!List.of("similarities", "ccl", "evaluation").contains(op)) {
+            if (!List.of("similarities", "ccl", "partial", "evaluation").contains(op)) {
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl or evaluation");
+                        + "'; expected similarities, ccl, partial or evaluation");
             }
         }
         int[] n = new int[sizes.size()];
@@ -92,7 +101,7 @@ final class BenchCommand extends Subcommand {
         head.append('\n');
         err().print(head);
         err().flush();
-        List<Benchmark.Row> rows = new Benchmark(repeats, line -> {
+        List<Benchmark.Row> rows = new Benchmark(repeats, iterations, cpuUpTo, line -> {
             err().println("  " + line);
             err().flush();
         }).run(backends, operations, n);

@@ -108,6 +108,9 @@ final class OtCommand extends Subcommand {
     @Option(names = "--json", order = 16, description = "Print one JSON object on one line.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
     @Override
     Map<String, String> optionNames() {
         return Map.of("cost", source != null && source.scores != null ? "--cost-from-scores" : "--cost",
@@ -129,6 +132,7 @@ final class OtCommand extends Subcommand {
 
     @Override
     int run() {
+        backendOption.choice();     // a mistyped --backend is named before any file is read
         String m = method.toLowerCase(Locale.ROOT);
         if (!Transports.METHODS.contains(m)) {
             throw new IllegalArgumentException("--method must be one of " + String.join(", ", Transports.METHODS)
@@ -171,7 +175,11 @@ final class OtCommand extends Subcommand {
         }
         Transports.Settings settings = new Transports.Settings(reg, mass == null ? Double.NaN : mass, md, stopping);
         TransportSolver solver = Transports.create(m, settings);
-        TransportResult r = solver.solve(c, a, b, mask);
+        TransportResult r;
+        try (io.rematch.backend.Backend backend = backendOption.open(this)) {
+            r = backend.transport(solver).solve(c, a, b, mask);
+            BackendOption.report(this, backend);
+        }
         NpyFiles.writeMatrix("--out", out, r.plan());
         if (r.warning() != null) {
             warn(r.warning());

@@ -103,6 +103,16 @@ public final class EntropicPartialTransport implements TransportSolver {
         return "partial";
     }
 
+    /** The entropic regularisation. */
+    public double reg() {
+        return reg;
+    }
+
+    /** The mass parameter ({@code Double.POSITIVE_INFINITY}: the smaller marginal's). */
+    public double mass() {
+        return mass;
+    }
+
     @Override
     public Stopping stopping() {
         return stopping;

@@ -31,11 +31,12 @@ class BackendCommandTest {
     void benchPutsTheCpuAndTheDeviceSideBySideAndWritesItsReport() throws Exception {
         OpenClTesting.device();
         Path report = dir.resolve("bench.md");
-        Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--out", report.toString());
+        Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--operations", "similarities,ccl,partial",
+                "--iterations", "50", "--out", report.toString());
         assertEquals(0, r.code(), r::toString);
         String out = r.out();
         for (String row : new String[] {"| similarities | 64 x 64 x 64 | cpu |", "| similarities | 96 x 96 x 96 | opencl |",
-                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |"}) {
+                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| partial | 96 x 96, 50 iterations | opencl |"}) {
             assertTrue(out.contains(row), row + "\n" + r);
         }
         assertFalse(out.contains("failed on the device"), r::toString);
@@ -49,6 +50,23 @@ class BackendCommandTest {
                 assertTrue(d < 1e-4, line);
             }
         }
+    }
+
+    @Test
+    void partialOtRunsOnTheDeviceAtAFloat32ToleranceAndOnTheCpuBelowIt() throws Exception {
+        OpenClTesting.device();
+        Path plan = dir.resolve("plan.npy");
+        String scores = Path.of("data-small", "batch128-pmp20", "scores.npy").toString();
+        Cli.Result cl = Cli.run("ot", "--cost-from-scores", scores, "--method", "partial", "--reg", "0.1", "--mass", "0.5",
+                "--tol", "1e-5", "--max-iter", "5000", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, cl.code(), cl::toString);
+        assertTrue(cl.out().contains("\"converged\": true"), cl::toString);
+        assertTrue(cl.err().contains("(ot-partial 1 x opencl)"), cl::toString);
+        Cli.Result strict = Cli.run("ot", "--cost-from-scores", scores, "--method", "partial", "--reg", "0.1", "--mass",
+                "0.5", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, strict.code(), strict::toString);
+        assertTrue(strict.err().contains("(ot-partial 1 x cpu (no kernel))"),
+                "the default tolerance 1e-9 is below what float32 can meet:\n" + strict);
     }
 
     @Test
