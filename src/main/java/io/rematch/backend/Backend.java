@@ -6,7 +6,7 @@ import io.rematch.opencl.OpenClDevice;
 import java.util.function.Consumer;
 
 /**
- * Where the similarity matrices and CCL's loss and gradient are computed: the CPU
+ * Where the similarity matrices, the softmax losses and partial OT are computed: the CPU
  * ({@link CpuBackend}: plain Java, float64, BLAS for the products) or an OpenCL device
  * ({@link OpenClBackend}: Aparapi kernels, float32). Both compute the same math; the contract
  * tests state how closely they agree. Close it when done: the device's buffers are released.
@@ -67,8 +67,8 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
     void similarityBlocks(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer);
 
     /**
-     * {@code loss} evaluated on this backend: on an OpenCL device, a CCL over all negatives in
-     * stable mode runs its kernel; any other loss runs on the CPU. Either way the evaluations are
+     * {@code loss} evaluated on this backend: on an OpenCL device, a CCL over all negatives or
+     * InfoNCE, in stable mode, runs its kernel; any other loss runs on the CPU. Either way the evaluations are
      * counted in {@link #report()}.
      */
     ScoreLoss loss(ScoreLoss loss);

@@ -1,10 +1,9 @@
 package io.rematch.backend;
 
-import io.rematch.loss.DeviceComplementaryLoss;
+import io.rematch.loss.DeviceSoftmaxLoss;
 import io.rematch.loss.LossValue;
 import io.rematch.loss.LossWorkspace;
 import io.rematch.loss.ScoreLoss;
-import io.rematch.loss.ComplementaryContrastiveLoss;
 import io.rematch.model.Blas;
 import io.rematch.model.DeviceSimilarities;
 import io.rematch.model.TwoTower;
@@ -136,10 +135,10 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public ScoreLoss loss(ScoreLoss loss) {
-        if (!DeviceComplementaryLoss.supports(loss)) {
+        if (!DeviceSoftmaxLoss.supports(loss)) {
             return CpuBackend.counted(loss, usage, "cpu (no kernel)");
         }
-        DeviceComplementaryLoss onDevice = new DeviceComplementaryLoss((ComplementaryContrastiveLoss) loss, device);
+        DeviceSoftmaxLoss onDevice = new DeviceSoftmaxLoss(loss, device);
         return new ScoreLoss() {
             @Override
             public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
@@ -148,7 +147,7 @@ public final class OpenClBackend implements Backend {
                         LossValue v = onDevice.evaluate(scores, workspace);
                         usage.add(loss.name(), "opencl");
                         return v;
-                    } catch (DeviceComplementaryLoss.FloatRangeExceeded e) {
+                    } catch (DeviceSoftmaxLoss.FloatRangeExceeded e) {
                         usage.add(loss.name(), "cpu (beyond float32)");
                         return loss.evaluate(scores, workspace);
                     } catch (DeviceFailure e) {

@@ -197,10 +197,12 @@ public final class Experiments {
             case "tau" -> {
                 md.append(compact(outcomes));
                 files.add(png(s, "tau.png", Charts.grid(List.of(
-                        rsumAgainst(outcomes, o -> o.arm().config().tau(), Outcome::testBest, "tau",
-                                "Test rSum against tau, best validation epoch", false),
-                        rsumAgainst(outcomes, o -> o.arm().config().tau(), Outcome::testLast, "tau",
-                                "Test rSum against tau, last epoch", false)), 2)));
+                        rsumAgainst(outcomes, o -> o.arm().config().tau(), Outcome::testBest, "tau (log scale)",
+                                String.format(Locale.ROOT, "Test rSum against tau at mismatch %.1f, best validation", RATE),
+                                true),
+                        rsumAgainst(outcomes, o -> o.arm().config().tau(), Outcome::testLast, "tau (log scale)",
+                                String.format(Locale.ROOT, "Test rSum against tau at mismatch %.1f, last epoch", RATE),
+                                true)), 2)));
             }
             case "rematch" -> {
                 md.append(compact(outcomes)).append('\n').append(diagnosticsTable(outcomes));

@@ -69,6 +69,16 @@ public final class ContrastiveLoss implements ScoreLoss {
         return LossValue.checked(loss, gradient, mode, name(), "tau = " + tau);
     }
 
+    /** The temperature \(\tau\). */
+    public double tau() {
+        return tau;
+    }
+
+    /** The arithmetic mode. */
+    public Mode mode() {
+        return mode;
+    }
+
     @Override
     public String name() {
         return "infonce";

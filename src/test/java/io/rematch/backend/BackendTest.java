@@ -68,14 +68,17 @@ class BackendTest {
             }
             LossValue v = loss.evaluate(scores);
             assertEquals(ComplementaryContrastiveLoss.rclDefault().evaluate(scores).value(), v.value(), 1e-5);
-            ScoreLoss cl2 = new ContrastiveLoss(0.05, Mode.STABLE);
-            assertEquals(cl2.evaluate(scores).value(), b.loss(cl2).evaluate(scores).value(), 0.0,
+            ScoreLoss tr = io.rematch.loss.Losses.create("tr-hn", io.rematch.loss.Losses.Settings.defaults());
+            assertEquals(tr.evaluate(scores).value(), b.loss(tr).evaluate(scores).value(), 0.0,
                     "a loss without a kernel runs on the CPU");
+            ScoreLoss nce = new ContrastiveLoss(0.05, Mode.STABLE);
+            assertEquals(nce.evaluate(scores).value(), b.loss(nce).evaluate(scores).value(), 1e-5);
             assertEquals(1, cl.count("similarities", "opencl"));
             assertEquals(1, cl.count("ccl-log", "opencl"));
             assertEquals(0, cl.count("similarities", "cpu"));
             assertNull(cl.failure());
-            assertEquals("similarities 1 x opencl; ccl-log 1 x opencl; infonce 1 x cpu (no kernel)", b.report());
+            assertEquals("similarities 1 x opencl; ccl-log 1 x opencl; tr-hn 1 x cpu (no kernel); infonce 1 x opencl",
+                    b.report());
             assertTrue(b.describe().startsWith("opencl: " + dev.name()), b.describe());
         }
     }

@@ -10,17 +10,17 @@ import java.util.Locale;
 import org.ejml.data.DMatrixRMaj;
 
 /**
- * The host side of {@link ComplementaryLossKernel}: a {@link ComplementaryContrastiveLoss} over
- * all negatives in stable mode, evaluated in float32 on an OpenCL device. The same value and
- * gradient as the CPU's float64 {@link TwoWaySoftmaxObjective} within float32 rounding
- * ({@code DeviceComplementaryLossContractTest} states the tolerance).
+ * The host side of {@link TwoWaySoftmaxKernel}: a {@link ComplementaryContrastiveLoss} over
+ * all negatives, or InfoNCE ({@link ContrastiveLoss}), in stable mode, evaluated in float32 on an
+ * OpenCL device. The same value and gradient as the CPU's float64 losses within float32 rounding
+ * ({@code DeviceSoftmaxLossContractTest} states the tolerance).
  *
  * <p>Where float32 cannot represent the result (a saturated row whose \(1 - p\) underflows, so
  * the log bound's \(p/(1-p)\) overflows) the value is not returned: {@link #evaluate} throws
  * {@link FloatRangeExceeded} and the caller evaluates on the CPU, whose log-domain path
  * ({@link SaturatedSoftmax}) handles it.
  */
-public final class DeviceComplementaryLoss implements ScoreLoss {
+public final class DeviceSoftmaxLoss implements ScoreLoss {
 
     /** The scores are beyond what float32 represents for this loss: evaluate in float64 instead. */
     public static final class FloatRangeExceeded extends RuntimeException {
@@ -33,25 +33,29 @@ public final class DeviceComplementaryLoss implements ScoreLoss {
 
     private static final int GROUP = 64;
 
-    private final ComplementaryContrastiveLoss loss;
+    private final ScoreLoss loss;
     private final OpenClDevice device;
 
     /**
-     * @param loss   the loss to evaluate; it must use all negatives and stable mode
+     * @param loss   the loss to evaluate (see {@link #supports})
      * @param device where
-     * @throws IllegalArgumentException if {@code loss} is not of that form (see {@link #supports})
+     * @throws IllegalArgumentException if the kernel does not evaluate {@code loss}
      */
-    public DeviceComplementaryLoss(ComplementaryContrastiveLoss loss, OpenClDevice device) {
+    public DeviceSoftmaxLoss(ScoreLoss loss, OpenClDevice device) {
         if (!supports(Checks.present("loss", loss))) {
-            throw new IllegalArgumentException("the OpenCL kernel evaluates CCL over all negatives in stable mode, not "
-                    + loss.name() + " with " + loss.negatives() + " negatives in " + loss.mode() + " mode");
+            throw new IllegalArgumentException("the OpenCL kernel evaluates CCL over all negatives and InfoNCE, in"
+                    + " stable mode, not " + loss.name() + (loss instanceof ComplementaryContrastiveLoss c ? " with "
+                    + c.negatives() + " negatives in " + c.mode() + " mode" : ""));
         }
         this.loss = loss;
         this.device = Checks.present("device", device);
     }
 
-    /** Whether the kernel evaluates {@code loss}: a CCL over all negatives in stable mode. */
+    /** Whether the kernel evaluates {@code loss}: a CCL over all negatives, or InfoNCE, in stable mode. */
     public static boolean supports(ScoreLoss loss) {
+        if (loss instanceof ContrastiveLoss c) {
+            return c.mode() == Mode.STABLE;
+        }
         return loss instanceof ComplementaryContrastiveLoss c && c.mode() == Mode.STABLE
                 && "all".equals(c.negatives().toString());
     }
@@ -67,7 +71,7 @@ public final class DeviceComplementaryLoss implements ScoreLoss {
                     + " which allows %.1f MiB per buffer", name(), n, n, bytes / 1048576.0, device.name(),
                     device.maxAllocation() / 1048576.0));
         }
-        ComplementaryLossKernel k = Launch.prepare(new ComplementaryLossKernel(), device);
+        TwoWaySoftmaxKernel k = Launch.prepare(new TwoWaySoftmaxKernel(), device);
         try {
             k.n = n;
             k.s = new float[n * n];
@@ -85,21 +89,31 @@ public final class DeviceComplementaryLoss implements ScoreLoss {
             k.colArg = new int[n];
             k.rowLoss = new float[n];
             k.colLoss = new float[n];
-            ComplementaryBound b = loss.bound();
-            k.bound = b.kind().ordinal();
-            k.q = (float) b.q();
-            k.invTau = (float) (1.0 / loss.tau());
-            k.scale = (float) (1.0 / (n * loss.tau()));
+            boolean ccl = loss instanceof ComplementaryContrastiveLoss;
+            double tau = ccl ? ((ComplementaryContrastiveLoss) loss).tau() : ((ContrastiveLoss) loss).tau();
+            if (ccl) {
+                ComplementaryBound b = ((ComplementaryContrastiveLoss) loss).bound();
+                k.bound = b.kind().ordinal();
+                k.q = (float) b.q();
+            }
+            k.invTau = (float) (1.0 / tau);
+            k.scale = (float) (1.0 / (n * tau));
             Launch.put(k, k.s, device, "the CCL kernel's scores");
-            k.pass = ComplementaryLossKernel.STATISTICS;
+            k.pass = TwoWaySoftmaxKernel.STATISTICS;
             Launch.run(k, Range.create(device.aparapi(), Launch.padded(2 * n, GROUP), GROUP), device,
-                    "the CCL kernel's statistics pass");
-            k.pass = ComplementaryLossKernel.ROWS;
-            Launch.run(k, Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP), device,
-                    "the CCL kernel's row pass");
-            k.pass = ComplementaryLossKernel.COLUMNS;
-            Launch.run(k, Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP), device,
-                    "the CCL kernel's column pass");
+                    "the " + name() + " kernel's statistics pass");
+            if (ccl) {
+                k.pass = TwoWaySoftmaxKernel.ROWS;
+                Launch.run(k, Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP), device,
+                        "the CCL kernel's row pass");
+                k.pass = TwoWaySoftmaxKernel.COLUMNS;
+                Launch.run(k, Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP), device,
+                        "the CCL kernel's column pass");
+            } else {
+                k.pass = TwoWaySoftmaxKernel.CONTRASTIVE;
+                Launch.run(k, Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP), device,
+                        "the InfoNCE kernel's pass");
+            }
             Launch.get(k, k.g, device, "the CCL kernel's gradient");
             Launch.get(k, k.rowLoss, device, "the CCL kernel's row losses");
             Launch.get(k, k.colLoss, device, "the CCL kernel's column losses");
@@ -107,7 +121,7 @@ public final class DeviceComplementaryLoss implements ScoreLoss {
             for (int t = 0; t < n; t++) {
                 value += (double) k.rowLoss[t] + k.colLoss[t];
             }
-            value /= n;
+            value /= n;     // InfoNCE leaves colLoss at 0: its row terms hold both directions
             DMatrixRMaj gradient = Checks.present("workspace", workspace).gradient(n, n);
             int bad = 0;
             for (int t = 0; t < n * n; t++) {
@@ -116,7 +130,7 @@ public final class DeviceComplementaryLoss implements ScoreLoss {
             }
             if (bad > 0 || !Double.isFinite(value)) {
                 throw new FloatRangeExceeded(String.format(Locale.ROOT, "the %s loss at tau = %s is beyond float32 on"
-                        + " the device (%d of %d gradient entries not finite)", name(), loss.tau(), bad, n * n));
+                        + " the device (%d of %d gradient entries not finite)", name(), tau, bad, n * n));
             }
             return new LossValue(value, gradient);
         } finally {
@@ -130,7 +144,7 @@ public final class DeviceComplementaryLoss implements ScoreLoss {
     }
 
     /** The loss the kernel evaluates. */
-    public ComplementaryContrastiveLoss loss() {
+    public ScoreLoss loss() {
         return loss;
     }
 }

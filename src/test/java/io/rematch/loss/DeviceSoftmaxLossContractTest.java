@@ -14,7 +14,8 @@ import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
 
 /**
- * The OpenCL CCL kernel against the CPU's float64 loss, for every bound, on cosine-scale scores.
+ * The OpenCL two-way softmax kernel against the CPU's float64 losses, for every bound of CCL and
+ * for InfoNCE, on cosine-scale scores.
  *
  * <p>Tolerance: the kernel rounds each score to float32 (relative \(u = 2^{-24}\)), which moves
  * \(z = s/\tau\) by up to \(u|s|/\tau\), and each of its sums of \(N\) terms carries up to
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * each gradient entry to that times the largest gradient entry. Measured errors are 10-100 times
  * smaller; a wrong term (one bound's derivative, a missed mask entry) is off by orders more.
  */
-class DeviceComplementaryLossContractTest {
+class DeviceSoftmaxLossContractTest {
 
     static final long SEED = 20261204L;
 
@@ -30,7 +31,7 @@ class DeviceComplementaryLossContractTest {
             ComplementaryBound.exp(), ComplementaryBound.gce(0.2), ComplementaryBound.tan());
 
     @Test
-    void everyBoundAgreesWithTheFloat64LossWithinFloat32Rounding() {
+    void everyBoundAndInfoNceAgreeWithTheFloat64LossWithinFloat32Rounding() {
         OpenClDevice dev = OpenClTesting.device();
         Random r = new Random(SEED);
         System.out.println("seed " + SEED);
@@ -38,10 +39,14 @@ class DeviceComplementaryLossContractTest {
         for (int n : new int[] {1, 2, 3, 17, 64, 130}) {
             DMatrixRMaj s = cosineScores(r, n);
             for (double tau : new double[] {0.05, 0.2}) {
+                List<ScoreLoss> losses = new java.util.ArrayList<>();
                 for (ComplementaryBound b : BOUNDS) {
-                    ComplementaryContrastiveLoss cpu = new ComplementaryContrastiveLoss(b, tau, Negatives.all(), Mode.STABLE);
+                    losses.add(new ComplementaryContrastiveLoss(b, tau, Negatives.all(), Mode.STABLE));
+                }
+                losses.add(new ContrastiveLoss(tau, Mode.STABLE));
+                for (ScoreLoss cpu : losses) {
                     LossValue want = cpu.evaluate(s);
-                    LossValue got = new DeviceComplementaryLoss(cpu, dev).evaluate(s);
+                    LossValue got = new DeviceSoftmaxLoss(cpu, dev).evaluate(s);
                     double tol = 10 * (1 / tau + n) * u;
                     String what = cpu.name() + " n = " + n + " tau = " + tau;
                     double scaleV = Math.max(Math.abs(want.value()), Double.MIN_NORMAL);
@@ -75,17 +80,19 @@ class DeviceComplementaryLossContractTest {
         ComplementaryContrastiveLoss cpu = new ComplementaryContrastiveLoss(ComplementaryBound.log(), 0.05,
                 Negatives.all(), Mode.STABLE);
         assertTrue(cpu.evaluate(s).isFinite(), "the CPU's log-domain path handles it");
-        assertThrows(DeviceComplementaryLoss.FloatRangeExceeded.class, () -> new DeviceComplementaryLoss(cpu, dev).evaluate(s));
+        assertThrows(DeviceSoftmaxLoss.FloatRangeExceeded.class, () -> new DeviceSoftmaxLoss(cpu, dev).evaluate(s));
     }
 
     @Test
-    void onlyTheAllNegativesStableFormHasAKernel() {
-        assertTrue(DeviceComplementaryLoss.supports(ComplementaryContrastiveLoss.rclDefault()));
-        assertFalse(DeviceComplementaryLoss.supports(new ComplementaryContrastiveLoss(ComplementaryBound.log(), 0.05,
+    void onlyTheStableAllNegativesFormsHaveAKernel() {
+        assertTrue(DeviceSoftmaxLoss.supports(ComplementaryContrastiveLoss.rclDefault()));
+        assertFalse(DeviceSoftmaxLoss.supports(new ComplementaryContrastiveLoss(ComplementaryBound.log(), 0.05,
                 Negatives.all(), Mode.FAITHFUL)));
-        assertFalse(DeviceComplementaryLoss.supports(new ComplementaryContrastiveLoss(ComplementaryBound.log(), 0.05,
+        assertFalse(DeviceSoftmaxLoss.supports(new ComplementaryContrastiveLoss(ComplementaryBound.log(), 0.05,
                 Negatives.single(1), Mode.STABLE)));
-        assertFalse(DeviceComplementaryLoss.supports(new ContrastiveLoss(0.05, Mode.STABLE)));
+        assertTrue(DeviceSoftmaxLoss.supports(new ContrastiveLoss(0.05, Mode.STABLE)));
+        assertFalse(DeviceSoftmaxLoss.supports(new ContrastiveLoss(0.05, Mode.FAITHFUL)));
+        assertFalse(DeviceSoftmaxLoss.supports(Losses.create("tr-hn", Losses.Settings.defaults())));
         assertEquals("ccl-log", ComplementaryContrastiveLoss.rclDefault().name());
     }
 

@@ -3,9 +3,10 @@ package io.rematch.loss;
 import com.aparapi.Kernel;
 
 /**
- * CCL's loss and gradient (RCL Eq. 14-18 over all negatives, the engine of
- * {@link TwoWaySoftmaxObjective}) on an OpenCL device, float32, in three passes over an
- * \(N \times N\) score matrix {@code s}, one work item per row or column:
+ * The two-way softmax losses on an OpenCL device, float32: CCL's loss and gradient (RCL Eq. 14-18
+ * over all negatives, the engine of {@link TwoWaySoftmaxObjective}) and InfoNCE's (Eq. 8,
+ * {@link ContrastiveLoss}). CCL takes three passes over an \(N \times N\) score matrix
+ * {@code s}, one work item per row or column:
  * <ol>
  *   <li>{@link #STATISTICS} (\(2N\) items): for row \(i\) (items \(0..N-1\)) and column \(j\)
  *       (items \(N..2N-1\)) the largest \(z = s/\tau\), its index, \(\sum e^{z - \max}\) and that
@@ -17,15 +18,20 @@ import com.aparapi.Kernel;
  *   <li>{@link #COLUMNS} (\(N\) items): text \(j\)'s terms likewise, added to {@code g}, which is
  *       then scaled by \(1 / (N\tau)\).</li>
  * </ol>
+ * InfoNCE takes the statistics pass and {@link #CONTRASTIVE} (\(N\) items): row \(i\)'s
+ * \(\partial L/\partial S_{ij} = (p_{ij} + q_{ij} - 2\delta_{ij})/(N\tau)\), the diagonal as
+ * \(-((1 - p_{ii}) + (1 - q_{ii}))\) from the complements, and the loss term
+ * \(-(\log p_{ii} + \log q_{ii})\) in the log domain into {@code rowLoss[i]}.
  * The bound is {@code bound} (0 MAE, 1 LOG, 2 EXP, 3 GCE with exponent {@code q}, 4 TAN). The log
  * bound's \(-\log(1-p)\) is summed by its series below \(p = 10^{-3}\) (as on the CPU), GCE's
  * \((1 - (1-p)^q)/q\) by its two-term series there: direct forms lose all their digits in float32.
  */
-final class ComplementaryLossKernel extends Kernel {
+final class TwoWaySoftmaxKernel extends Kernel {
 
     static final int STATISTICS = 0;
     static final int ROWS = 1;
     static final int COLUMNS = 2;
+    static final int CONTRASTIVE = 3;
 
     float[] s;
     float[] g;
@@ -66,6 +72,38 @@ final class ComplementaryLossKernel extends Kernel {
                 columnTerms(k);
             }
         }
+        if (pass == CONTRASTIVE) {
+            if (k < n) {
+                contrastive(k);
+            }
+        }
+    }
+
+    /** InfoNCE's row {@code i}: the gradient entries of both directions and the two log terms of pair (i, i). */
+    private void contrastive(int i) {
+        int base = i * n;
+        float best = rowMax[i];
+        float norm = rowNorm[i];
+        for (int j = 0; j < n; j++) {
+            float z = s[base + j] * invTau;
+            float p = exp(z - best) / norm;
+            float q = exp(z - colMax[j]) / colNorm[j];
+            float v = p + q;
+            if (j == i) {
+                float cp = 1f - p;
+                if (rowArg[i] == i) {
+                    cp = rowRest[i] / norm;
+                }
+                float cq = 1f - q;
+                if (colArg[i] == i) {
+                    cq = colRest[i] / colNorm[i];
+                }
+                v = -(cp + cq);
+            }
+            g[base + j] = v * scale;
+        }
+        float zii = s[base + i] * invTau;
+        rowLoss[i] = -((zii - best - log(norm)) + (zii - colMax[i] - log(colNorm[i])));
     }
 
     /** Row {@code k} (for {@code k < n}) or column {@code k - n}: its softmax statistics. */
