@@ -74,9 +74,10 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
     ScoreLoss loss(ScoreLoss loss);
 
     /**
-     * {@code solver} run on this backend: on an OpenCL device, entropic partial OT stopping on the
-     * marginals at a tolerance float32 can meet ({@link io.rematch.ot.DevicePartialTransport#supports})
-     * runs its kernel; any other solver runs on the CPU. Counted in {@link #report()}.
+     * {@code solver} run on this backend: on an OpenCL device, entropic partial OT on the marginals
+     * rule and balanced Sinkhorn, at tolerances float32 can meet
+     * ({@link io.rematch.ot.DevicePartialTransport#supports}, {@link io.rematch.ot.DeviceSinkhorn#supports}),
+     * run their kernels; any other solver runs on the CPU. Counted in {@link #report()}.
      */
     io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver);
 

@@ -25,6 +25,8 @@ import org.ejml.data.DMatrixRMaj;
  *       cost, reg 0.05, half the mass, a fixed number of iterations (1,000 as the PyTorch figures);
  *       throughput as the bytes of the kernel matrix read per iteration (two passes), in each
  *       backend's precision.</li>
+ *   <li>{@code sinkhorn}: balanced Sinkhorn on the same cost, reg 0.05, a fixed number of iterations,
+ *       the same throughput measure.</li>
  *   <li>{@code evaluation}: the similarity matrix of 5,000 images and 25,000 captions in 1,024
  *       dimensions (Flickr30K's test set times 5 captions, MS-COCO's 5K size) in blocks of rows, as
  *       the evaluation computes it, float64 in and out; \(2nmd\) flops.</li>
@@ -173,14 +175,18 @@ public final class Benchmark {
                 size = "N = " + n;
                 break;
             }
-            case "partial": {
+            case "partial":
+            case "sinkhorn": {
                 int n = shape[0];
                 DMatrixRMaj cost = new DMatrixRMaj(n, n);
                 for (int k = 0; k < n * n; k++) {
                     cost.data[k] = 1 - Math.tanh(0.4 * random.nextDouble(-2, 2) + (k / n == k % n ? 0.8 : 0));
                 }
-                io.rematch.ot.TransportSolver solver = b.transport(new io.rematch.ot.EntropicPartialTransport(0.05, 0.5,
-                        new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0, iterations)));
+                io.rematch.ot.Stopping fixed = new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 0,
+                        iterations);
+                io.rematch.ot.TransportSolver solver = b.transport(op.equals("partial")
+                        ? new io.rematch.ot.EntropicPartialTransport(0.05, 0.5, fixed)
+                        : new io.rematch.ot.SinkhornKnopp(0.05, fixed));
                 call = () -> {
                     double[] plan = solver.solve(cost).plan().data;
                     if (keep[0]) {
@@ -211,7 +217,7 @@ public final class Benchmark {
             }
             default:
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, partial or evaluation");
+                        + "'; expected similarities, ccl, partial, sinkhorn or evaluation");
         }
         double[] t = new double[repeats];
         call.run();                             // warm-up: the JIT, the kernel's build

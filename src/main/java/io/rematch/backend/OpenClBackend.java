@@ -167,11 +167,14 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver) {
-        if (!io.rematch.ot.DevicePartialTransport.supports(solver)) {
+        io.rematch.ot.TransportSolver onDevice;
+        if (io.rematch.ot.DevicePartialTransport.supports(solver)) {
+            onDevice = new io.rematch.ot.DevicePartialTransport((io.rematch.ot.EntropicPartialTransport) solver, device);
+        } else if (io.rematch.ot.DeviceSinkhorn.supports(solver)) {
+            onDevice = new io.rematch.ot.DeviceSinkhorn((io.rematch.ot.SinkhornKnopp) solver, device);
+        } else {
             return CpuBackend.counted(solver, usage, "cpu (no kernel)");
         }
-        io.rematch.ot.DevicePartialTransport onDevice = new io.rematch.ot.DevicePartialTransport(
-                (io.rematch.ot.EntropicPartialTransport) solver, device);
         String what = "ot-" + solver.name();
         return new io.rematch.ot.TransportSolver() {
             @Override
@@ -182,6 +185,9 @@ public final class OpenClBackend implements Backend {
                         io.rematch.ot.TransportResult r = onDevice.solve(cost, a, b, forbidden);
                         usage.add(what, "opencl");
                         return r;
+                    } catch (io.rematch.ot.DeviceSinkhorn.Numerical e) {
+                        usage.add(what, "cpu (a scaling left float32)");
+                        return solver.solve(cost, a, b, forbidden);
                     } catch (DeviceFailure e) {
                         fail(e);
                     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
                 "  similarities  S = X Y^T of two n x n float32 matrices (GFLOP/s)",
                 "  ccl           CCL-log loss and gradient of an N x N batch (GB/s of S and dL/dS)",
                 "  partial       entropic partial OT, n x n, fixed iterations (GB/s of the kernel)",
+                "  sinkhorn      balanced Sinkhorn, likewise",
                 "  evaluation    the 5,000 x 25,000 x 1,024 evaluation matrix in blocks (GFLOP/s)", ""})
 final class BenchCommand extends Subcommand {
 
@@ -35,7 +36,7 @@ final class BenchCommand extends Subcommand {
 
     @Option(names = "--operations", defaultValue = "similarities,ccl", split = ",", paramLabel = "OP,OP...",
             hideParamSyntax = true, order = 2,
-            description = "Any of similarities, ccl, partial, evaluation (default: ${DEFAULT-VALUE}).")
+            description = "Any of similarities, ccl, partial, sinkhorn, evaluation (default: ${DEFAULT-VALUE}).")
     List<String> operations;
 
     @Option(names = "--sizes", defaultValue = "128,512,1024,2048,4096", split = ",", paramLabel = "N,N...",
@@ -47,7 +48,7 @@ final class BenchCommand extends Subcommand {
     int repeats;
 
     @Option(names = "--iterations", defaultValue = "1000", paramLabel = "K", order = 5,
-            description = "partial's fixed iteration count (default: ${DEFAULT-VALUE}).")
+            description = "partial's and sinkhorn's fixed iteration count (default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Option(names = "--cpu-up-to", defaultValue = "4096", paramLabel = "N", order = 6,
@@ -60,9 +61,9 @@ final class BenchCommand extends Subcommand {
     @Override
     int run() {
         for (String op : operations) {
-            if (!List.of("similarities", "ccl", "partial", "evaluation").contains(op)) {
+            if (!List.of("similarities", "ccl", "partial", "sinkhorn", "evaluation").contains(op)) {
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, partial or evaluation");
+                        + "'; expected similarities, ccl, partial, sinkhorn or evaluation");
             }
         }
         int[] n = new int[sizes.size()];

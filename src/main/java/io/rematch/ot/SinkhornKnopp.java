@@ -67,6 +67,11 @@ public final class SinkhornKnopp implements TransportSolver {
         return "sinkhorn";
     }
 
+    /** The entropic regularisation. */
+    public double reg() {
+        return reg;
+    }
+
     @Override
     public Stopping stopping() {
         return stopping;

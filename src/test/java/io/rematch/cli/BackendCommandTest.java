@@ -31,12 +31,12 @@ class BackendCommandTest {
     void benchPutsTheCpuAndTheDeviceSideBySideAndWritesItsReport() throws Exception {
         OpenClTesting.device();
         Path report = dir.resolve("bench.md");
-        Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--operations", "similarities,ccl,partial",
+        Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--operations", "similarities,ccl,partial,sinkhorn",
                 "--iterations", "50", "--out", report.toString());
         assertEquals(0, r.code(), r::toString);
         String out = r.out();
         for (String row : new String[] {"| similarities | 64 x 64 x 64 | cpu |", "| similarities | 96 x 96 x 96 | opencl |",
-                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| partial | 96 x 96, 50 iterations | opencl |"}) {
+                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| partial | 96 x 96, 50 iterations | opencl |", "| sinkhorn | 64 x 64, 50 iterations | cpu |"}) {
             assertTrue(out.contains(row), row + "\n" + r);
         }
         assertFalse(out.contains("failed on the device"), r::toString);
@@ -67,12 +67,18 @@ class BackendCommandTest {
         assertEquals(0, strict.code(), strict::toString);
         assertTrue(strict.err().contains("(ot-partial 1 x cpu (no kernel))"),
                 "the default tolerance 1e-9 is below what float32 can meet:\n" + strict);
+        Cli.Result sinkhorn = Cli.run("ot", "--cost-from-scores", scores, "--method", "sinkhorn", "--reg", "0.1", "--tol",
+                "1e-5", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, sinkhorn.code(), sinkhorn::toString);
+        assertTrue(sinkhorn.out().contains("\"converged\": true"), sinkhorn::toString);
+        assertTrue(sinkhorn.err().contains("(ot-sinkhorn 1 x opencl)"), sinkhorn::toString);
     }
 
     @Test
     void badChoicesAreRefusedNamingTheOption() {
         Cli.assertBadInput(new String[] {"bench", "--backend", "gpu"}, "--backend must be all, auto, cpu or opencl");
         Cli.assertBadInput(new String[] {"bench", "--operations", "softmax"}, "--operations: unknown operation 'softmax'");
+        Cli.assertBadInput(new String[] {"bench", "--iterations", "0"}, "--iterations must be >= 1");
         Cli.assertBadInput(new String[] {"bench", "--sizes", "0"}, "--sizes: 0 is outside 1..32768");
         Cli.assertBadInput(new String[] {"bench", "--repeats", "0"}, "--repeats must be >= 1");
         Cli.assertBadInput(new String[] {"loss", "--scores", "x.npy", "--loss", "ccl-log", "--backend", "cuda"},

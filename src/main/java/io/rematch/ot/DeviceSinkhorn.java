@@ -1,0 +1,179 @@
+package io.rematch.ot;
+
+import com.aparapi.Range;
+import io.rematch.mask.PairMask;
+import io.rematch.opencl.DeviceFailure;
+import io.rematch.opencl.Launch;
+import io.rematch.opencl.OpenClDevice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * {@link SinkhornKnopp} with its iterations on an OpenCL device ({@link SinkhornKernel},
+ * float32): the same updates, the same check of the column marginals every
+ * {@value SinkhornKnopp#CHECK_EVERY} iterations, the same {@link TransportResult}. The kernel
+ * \(K = e^{-(C - \min C)/\varepsilon}\) is formed and checked on the host in float64 and copied
+ * once; the host reads \(m\) error terms and \(v\) at each check and assembles the plan in
+ * float64 from the final \(u, v\).
+ *
+ * <p>Tolerances below {@link DevicePartialTransport#TOLERANCE_FLOOR}, which float32 sums cannot
+ * resolve, stay on the CPU ({@link #supports}). Where a scaling turns zero or non-finite (the CPU
+ * then stops and returns the previous iterate, at the very iteration), this solver cannot return
+ * that iterate: it says so with {@link Numerical}, and the backend solves on the CPU instead.
+ */
+public final class DeviceSinkhorn implements TransportSolver {
+
+    /** A scaling turned zero or non-finite on the device: solve on the CPU, which stops at that iteration. */
+    public static final class Numerical extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Numerical(String message) {
+            super(message);
+        }
+    }
+
+    private static final int GROUP = 64;
+
+    private final SinkhornKnopp solver;
+    private final OpenClDevice device;
+
+    /** @param solver the CPU solver it stands in for ({@link #supports} must hold) */
+    public DeviceSinkhorn(SinkhornKnopp solver, OpenClDevice device) {
+        if (!supports(solver)) {
+            throw new IllegalArgumentException("the OpenCL Sinkhorn takes tolerances of at least "
+                    + DevicePartialTransport.TOLERANCE_FLOOR + " (or 0), not " + solver.stopping());
+        }
+        this.solver = solver;
+        this.device = device;
+    }
+
+    /** Whether the device can stand in for {@code s}: balanced Sinkhorn at a tolerance of 0 or at least the floor. */
+    public static boolean supports(TransportSolver s) {
+        if (!(s instanceof SinkhornKnopp)) {
+            return false;
+        }
+        double tol = s.stopping().tolerance();
+        return tol == 0 || tol >= DevicePartialTransport.TOLERANCE_FLOOR;
+    }
+
+    @Override
+    public String name() {
+        return solver.name();
+    }
+
+    @Override
+    public Stopping stopping() {
+        return solver.stopping();
+    }
+
+    @Override
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] given, PairMask forbidden) {
+        Stopping stopping = solver.stopping();
+        double reg = solver.reg();
+        final double[] b = TransportArguments.balanced(cost, a, given, forbidden, reg, stopping);
+        final double massB = SinkhornKnopp.sum(b);
+        final int n = cost.numRows;
+        final int m = cost.numCols;
+        double shift = TransportArguments.min(cost);
+        double[] kd = new double[n * m];
+        for (int e = 0; e < n * m; e++) {
+            kd[e] = Math.exp((cost.data[e] - shift) / -reg);
+        }
+        TransportArguments.requireKernelRepresentable(kd, n, m, reg, shift, cost, "LogSinkhorn, --method sinkhorn-log", null);
+        long bytes = 4L * ((long) n * m + 2L * n + 5L * m);
+        if (4L * n * m > device.maxAllocation() || bytes > device.globalMemory() / 2) {
+            throw new DeviceFailure(String.format(Locale.ROOT, "Sinkhorn of %d x %d needs %.1f MiB on %s", n, m,
+                    bytes / 1048576.0, device.name()));
+        }
+        SinkhornKernel k = Launch.prepare(new SinkhornKernel(), device);
+        try {
+            k.n = n;
+            k.m = m;
+            k.k = new float[n * m];
+            for (int e = 0; e < n * m; e++) {
+                k.k[e] = (float) kd[e];
+            }
+            k.a = toFloat(a);
+            k.b = toFloat(b);
+            k.u = new float[n];
+            java.util.Arrays.fill(k.u, 1f / n);
+            k.v = new float[2 * m];
+            k.error = new float[m];
+            k.parity = 0;
+            for (float[] buf : new float[][] {k.k, k.a, k.b, k.u, k.v}) {
+                Launch.put(k, buf, device, "Sinkhorn's buffers");
+            }
+            Range rows = Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP);
+            Range cols = Range.create(device.aparapi(), Launch.padded(m, GROUP), GROUP);
+            // v of the first iteration is b / K^T u for u = 1/n: a column pass whose error terms are ignored
+            k.pass = SinkhornKernel.COLUMNS;
+            Launch.run(k, cols, device, "Sinkhorn's first column pass");
+            k.parity = 1;
+            List<Double> errors = new ArrayList<>();
+            double err = Double.NaN;
+            boolean converged = false;
+            int done = 0;
+            for (int ii = 0; ii < stopping.maxIterations(); ii++) {
+                k.pass = SinkhornKernel.ROWS;
+                Launch.run(k, rows, device, "Sinkhorn's row pass");
+                k.pass = SinkhornKernel.COLUMNS;
+                Launch.run(k, cols, device, "Sinkhorn's column pass");
+                done = ii + 1;
+                if (ii % SinkhornKnopp.CHECK_EVERY == 0 || ii == stopping.maxIterations() - 1) {
+                    Launch.get(k, k.v, device, "Sinkhorn's v");
+                    Launch.get(k, k.u, device, "Sinkhorn's u");
+                    if (!finite(k.v) || !finite(k.u)) {
+                        throw new Numerical("Sinkhorn (OpenCL): a scaling turned zero or non-finite by iteration " + ii);
+                    }
+                }
+                if (ii % SinkhornKnopp.CHECK_EVERY == 0) {
+                    Launch.get(k, k.error, device, "Sinkhorn's errors");
+                    double e2 = 0;
+                    for (int j = 0; j < m; j++) {
+                        e2 += k.error[j];
+                    }
+                    err = Math.sqrt(e2) / massB;
+                    errors.add(err);
+                    if (err < stopping.tolerance()) {
+                        converged = true;
+                        k.parity = 1 - k.parity;   // v of this iteration is the one the error was measured with
+                        break;
+                    }
+                }
+                k.parity = 1 - k.parity;
+            }
+            // parity now points at the v formed after the last iteration; the plan's v is the other one
+            int planV = (1 - k.parity) * m;
+            for (int i = 0; i < n; i++) {
+                double ui = k.u[i];
+                for (int j = 0; j < m; j++) {
+                    kd[i * m + j] = ui * kd[i * m + j] * k.v[planV + j];
+                }
+            }
+            return Convergence.finish(DMatrixRMaj.wrap(n, m, kd), done, SinkhornKnopp.toArray(errors), err, stopping,
+                    converged, null, Convergence.Constraints.balanced(a, b, massB), "Sinkhorn (OpenCL)",
+                    "increase the iteration cap or reg");
+        } finally {
+            k.dispose();
+        }
+    }
+
+    private static boolean finite(float[] x) {
+        for (float v : x) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int t = 0; t < v.length; t++) {
+            f[t] = (float) v[t];
+        }
+        return f;
+    }
+}
