@@ -35,7 +35,8 @@ final class ExperimentProgress implements Runner.Progress, AutoCloseable {
         done++;
         if (bar != null) {
             bar.stepTo(done);
-            bar.setExtraMessage(String.format(Locale.ROOT, " %s dev rsum %.1f", arm.folder(), r.validation().rsum()));
+            // a fixed width: the bar takes what the line leaves, so a message of varying length made it jump
+            bar.setExtraMessage(String.format(Locale.ROOT, " %-24.24s dev rsum %5.1f", arm.folder(), r.validation().rsum()));
         } else {
             out.println(String.format(Locale.ROOT, "[%4d/%d epochs, %3.0f s] %-22s epoch %2d/%d  dev rsum %6.2f%s", done,
                     total, (System.nanoTime() - started) * 1e-9, arm.folder(), r.epoch() + 1,
