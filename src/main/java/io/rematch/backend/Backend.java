@@ -38,13 +38,22 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
             }
             case OPENCL:
             default: {
-                if (OpenCl.devices().isEmpty()) {
-                    throw new IllegalArgumentException("--backend opencl: no OpenCL device was found: " + OpenCl.problem()
-                            + "; --backend cpu (or auto) runs on the CPU");
-                }
+                check(choice);
                 OpenClDevice gpu = OpenCl.firstGpu();
                 return new OpenClBackend(gpu != null ? gpu : OpenCl.devices().get(0), warnings);
             }
+        }
+    }
+
+    /**
+     * Refuses {@code opencl} where there is no OpenCL device, before any work.
+     *
+     * @throws IllegalArgumentException naming {@code --backend}, with what was found
+     */
+    static void check(BackendChoice choice) {
+        if (choice == BackendChoice.OPENCL && OpenCl.devices().isEmpty()) {
+            throw new IllegalArgumentException("--backend opencl: no OpenCL device was found: " + OpenCl.problem()
+                    + "; --backend cpu (or auto) runs on the CPU");
         }
     }
 
@@ -80,6 +89,11 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
      * run their kernels; any other solver runs on the CPU. Counted in {@link #report()}.
      */
     io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver);
+
+    /** Whether a device failure has handed this backend's work to the CPU (never, for the CPU). */
+    default boolean failed() {
+        return false;
+    }
 
     /** What ran where so far, e.g. {@code similarities 3 x opencl; ccl-log 10 x opencl, 1 x cpu (beyond float32)}. */
     String report();

@@ -20,11 +20,11 @@ import org.ejml.data.DMatrixRMaj;
  *       {@code sgemm}); \(2n^3\) flops.</li>
  *   <li>{@code ccl}: CCL-log's loss and gradient over all negatives of an \(N \times N\) batch of
  *       cosine scores, tau 0.05; throughput as the bytes of \(S\) read and \(\partial L/\partial S\)
- *       written, in each backend's precision.</li>
+ *       written, counted as float32 on every backend (so the faster one shows more).</li>
  *   <li>{@code partial}: entropic partial OT (POT's algorithm in its scaling form) on an \(n \times n\)
  *       cost, reg 0.05, half the mass, a fixed number of iterations (1,000 as the PyTorch figures);
- *       throughput as the bytes of the kernel matrix read per iteration (two passes), in each
- *       backend's precision.</li>
+ *       throughput as the bytes of the kernel matrix read per iteration (two passes), counted as
+ *       float32 on every backend.</li>
  *   <li>{@code sinkhorn}: balanced Sinkhorn on the same cost, reg 0.05, a fixed number of iterations,
  *       the same throughput measure.</li>
  *   <li>{@code evaluation}: the similarity matrix of 5,000 images and 25,000 captions in 1,024
@@ -95,12 +95,17 @@ public final class Benchmark {
                 for (Backend b : backends) {
                     double[][] result = new double[1][];
                     if (b instanceof CpuBackend && !op.equals("evaluation") && shape[0] > cpuUpTo) {
-                        Row skipped = new Row(op, op.equals("ccl") ? "N = " + shape[0] : shape[0] + " x " + shape[0],
+                        Row skipped = new Row(op, op.equals("ccl") ? "N = " + shape[0]
+                                : op.equals("similarities") ? shape[0] + " x " + shape[0] + " x " + shape[0]
+                                : shape[0] + " x " + shape[0] + ", " + iterations + " iterations",
                                 b.name(), Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
                                 "not measured above --cpu-up-to " + cpuUpTo);
                         rows.add(skipped);
                         progress.accept(line(skipped));
                         continue;
+                    }
+                    if (b instanceof OpenClBackend cl) {
+                        cl.reset();     // one failure (say, memory at the largest size) costs one row, not the rest
                     }
                     Row r = measure(b, op, shape, result);
                     if (b instanceof CpuBackend) {
@@ -170,7 +175,7 @@ public final class Benchmark {
                         result[0] = g.clone();
                     }
                 };
-                work = (b instanceof CpuBackend ? 8.0 : 4.0) * 2 * n * n;
+                work = 4.0 * 2 * n * n;       // S read and dL/dS written, as float32 on every backend
                 unit = "GB/s";
                 size = "N = " + n;
                 break;
@@ -193,7 +198,7 @@ public final class Benchmark {
                         result[0] = plan.clone();
                     }
                 };
-                work = (b instanceof CpuBackend ? 8.0 : 4.0) * 2 * n * n * iterations;
+                work = 4.0 * 2 * n * n * iterations;     // the kernel read twice per iteration, as float32
                 unit = "GB/s";
                 size = n + " x " + n + ", " + iterations + " iterations";
                 break;
@@ -222,6 +227,7 @@ public final class Benchmark {
         double[] t = new double[repeats];
         call.run();                             // warm-up: the JIT, the kernel's build
         keep[0] = false;
+        int cpuBefore = b instanceof OpenClBackend cl ? cl.cpuCount() : 0;
         String failed = failure(b);
         for (int k = 0; k < repeats && failed == null; k++) {
             long t0 = System.nanoTime();
@@ -229,13 +235,16 @@ public final class Benchmark {
             t[k] = (System.nanoTime() - t0) * 1e-9;
             failed = failure(b);
         }
+        if (failed == null && b instanceof OpenClBackend cl && cl.cpuCount() != cpuBefore) {
+            failed = "the CPU computed it (beyond float32, or no kernel for it: 'rematch devices', docs/gpu.md)";
+        }
         if (failed != null) {
             result[0] = null;
             return new Row(op, size, b.name(), Double.NaN, Double.NaN, Double.NaN, unit, Double.NaN, Double.NaN,
-                    "failed on the device, not timed: " + failed);
+                    "not timed as the device's: " + failed);
         }
         Arrays.sort(t);
-        double median = t[repeats / 2];
+        double median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
         double throughput = work / median / 1e9;
         return new Row(op, size, b.name(), median, t[0], throughput, unit, Double.NaN, Double.NaN, null);
     }

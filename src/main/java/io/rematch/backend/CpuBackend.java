@@ -5,9 +5,9 @@ import io.rematch.model.TwoTower;
 import java.util.Arrays;
 
 /**
- * The CPU: plain Java in float64, the matrix products through {@code dev.ludovic.netlib:blas}
- * (the Vector API, or a native BLAS where one is installed). Never Aparapi's Java thread pool,
- * which was measured 4x to 50x slower than a plain loop.
+ * The CPU: plain Java in float64, the matrix products through {@code dev.ludovic.netlib:blas}'s
+ * pure-Java implementation (the Vector API; never a native BLAS, so runs reproduce anywhere). Never
+ * Aparapi's Java thread pool, which was measured 4x to 50x slower than a plain loop.
  */
 public final class CpuBackend implements Backend {
 

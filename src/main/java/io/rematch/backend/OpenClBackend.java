@@ -26,6 +26,8 @@ public final class OpenClBackend implements Backend {
     private final Usage usage = new Usage();
     private final long budget;
     private volatile String failure;
+    /** Tests only: the block after which the similarity kernel is made to fail (-1: never). */
+    int failAfterBlocks = -1;
 
     OpenClBackend(OpenClDevice device, Consumer<String> warnings) {
         this(device, warnings, Math.min(device.maxAllocation(), device.globalMemory() / 4));
@@ -41,6 +43,11 @@ public final class OpenClBackend implements Backend {
     /** The device. */
     public OpenClDevice device() {
         return device;
+    }
+
+    @Override
+    public boolean failed() {
+        return failure != null;
     }
 
     /** Why this backend computes on the CPU now, or {@code null} while the device works. */
@@ -61,7 +68,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public String describe() {
         String f = failure;
-        return "opencl: " + device.describe() + ", float32"
+        return "opencl: " + device.describe() + ", kernels in float32"
                 + (f == null ? "" : "; failed, so the CPU computes from then on (" + f + ")");
     }
 
@@ -103,7 +110,11 @@ public final class OpenClBackend implements Backend {
             int[] done = {0};
             double[][] wide = {new double[0]};
             try {
+                int[] blocks = {0};
                 new DeviceSimilarities(device, budget).blocks(toFloat(x), n, toFloat(y), m, d, maxRows, (from, rows, block) -> {
+                    if (blocks[0]++ == failAfterBlocks) {
+                        throw new DeviceFailure("a failure injected by a test after " + failAfterBlocks + " blocks");
+                    }
                     if (wide[0].length < rows * m) {
                         wide[0] = new double[rows * m];
                     }
@@ -136,7 +147,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public ScoreLoss loss(ScoreLoss loss) {
         if (!DeviceSoftmaxLoss.supports(loss)) {
-            return CpuBackend.counted(loss, usage, "cpu (no kernel)");
+            return CpuBackend.counted(loss, usage, "cpu (" + whyNot(loss) + ")");
         }
         DeviceSoftmaxLoss onDevice = new DeviceSoftmaxLoss(loss, device);
         return new ScoreLoss() {
@@ -147,7 +158,7 @@ public final class OpenClBackend implements Backend {
                         LossValue v = onDevice.evaluate(scores, workspace);
                         usage.add(loss.name(), "opencl");
                         return v;
-                    } catch (DeviceSoftmaxLoss.FloatRangeExceeded e) {
+                    } catch (io.rematch.opencl.Float32Range e) {
                         usage.add(loss.name(), "cpu (beyond float32)");
                         return loss.evaluate(scores, workspace);
                     } catch (DeviceFailure e) {
@@ -173,7 +184,7 @@ public final class OpenClBackend implements Backend {
         } else if (io.rematch.ot.DeviceSinkhorn.supports(solver)) {
             onDevice = new io.rematch.ot.DeviceSinkhorn((io.rematch.ot.SinkhornKnopp) solver, device);
         } else {
-            return CpuBackend.counted(solver, usage, "cpu (no kernel)");
+            return CpuBackend.counted(solver, usage, "cpu (" + whyNot(solver) + ")");
         }
         String what = "ot-" + solver.name();
         return new io.rematch.ot.TransportSolver() {
@@ -185,8 +196,8 @@ public final class OpenClBackend implements Backend {
                         io.rematch.ot.TransportResult r = onDevice.solve(cost, a, b, forbidden);
                         usage.add(what, "opencl");
                         return r;
-                    } catch (io.rematch.ot.DeviceSinkhorn.Numerical e) {
-                        usage.add(what, "cpu (a scaling left float32)");
+                    } catch (io.rematch.opencl.Float32Range e) {
+                        usage.add(what, "cpu (beyond float32)");
                         return solver.solve(cost, a, b, forbidden);
                     } catch (DeviceFailure e) {
                         fail(e);
@@ -206,6 +217,40 @@ public final class OpenClBackend implements Backend {
                 return solver.stopping();
             }
         };
+    }
+
+    /** Why {@code loss} has no kernel, for the report. */
+    static String whyNot(ScoreLoss loss) {
+        if (loss instanceof io.rematch.loss.ComplementaryContrastiveLoss c) {
+            return c.mode() != io.rematch.numeric.Mode.STABLE ? "faithful mode has no kernel" : "no kernel for "
+                    + c.negatives() + " negatives";
+        }
+        if (loss instanceof io.rematch.loss.ContrastiveLoss) {
+            return "faithful mode has no kernel";
+        }
+        return "no kernel";
+    }
+
+    /** Why {@code solver} has no kernel, for the report. */
+    static String whyNot(io.rematch.ot.TransportSolver solver) {
+        boolean scaling = solver instanceof io.rematch.ot.EntropicPartialTransport
+                || solver instanceof io.rematch.ot.SinkhornKnopp;
+        if (scaling && solver.stopping().tolerance() > 0
+                && solver.stopping().tolerance() < io.rematch.ot.DevicePartialTransport.TOLERANCE_FLOOR) {
+            return "tolerance " + solver.stopping().tolerance() + " below float32's "
+                    + io.rematch.ot.DevicePartialTransport.TOLERANCE_FLOOR;
+        }
+        return scaling ? "no kernel for its stopping rule" : "no kernel";
+    }
+
+    /** The work done on the CPU so far (all operations): a measurement that moves it did not run on the device. */
+    public int cpuCount() {
+        return usage.countWhere("cpu");
+    }
+
+    /** Forgets a failure, so the next operation tries the device again (a benchmark's next measurement). */
+    public synchronized void reset() {
+        failure = null;
     }
 
     private synchronized void fail(DeviceFailure e) {

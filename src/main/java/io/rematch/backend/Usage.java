@@ -17,6 +17,17 @@ final class Usage {
         return counts.getOrDefault(operation, Map.of()).getOrDefault(where, 0);
     }
 
+    /** How much ran somewhere whose name starts with {@code prefix}, over all operations. */
+    synchronized int countWhere(String prefix) {
+        int n = 0;
+        for (Map<String, Integer> w : counts.values()) {
+            for (Map.Entry<String, Integer> e : w.entrySet()) {
+                n += e.getKey().startsWith(prefix) ? e.getValue() : 0;
+            }
+        }
+        return n;
+    }
+
     @Override
     public synchronized String toString() {
         if (counts.isEmpty()) {

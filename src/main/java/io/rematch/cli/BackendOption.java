@@ -16,9 +16,11 @@ final class BackendOption {
                     + "float32; PoCL's CPU device counts). Default: ${DEFAULT-VALUE}. 'rematch devices' lists them.")
     String backend;
 
-    /** The choice, checked. */
+    /** The choice, checked: a mistyped name, or opencl without a device, is refused before any work. */
     BackendChoice choice() {
-        return BackendChoice.parse("--backend", backend);
+        BackendChoice c = BackendChoice.parse("--backend", backend);
+        Backend.check(c);
+        return c;
     }
 
     /** The backend asked for; a device error's switch to the CPU is warned about through {@code command}. */

@@ -17,16 +17,16 @@ import picocli.CommandLine.Option;
 
 /** {@code rematch bench}: each operation on each backend, side by side. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
-        customSynopsis = {"rematch bench [--backend=NAME] [--operations=OP,...] [--sizes=N,...] [OPTIONS]"},
+        customSynopsis = {"rematch bench [--backend=NAME] [--operations=OP,...] [--sizes=N,...]", "              [OPTIONS]"},
         description = {"Time the similarity product, CCL's loss and gradient, partial OT and the evaluation matrix on each "
                 + "backend: the whole call (copies to and from the device included), its throughput and the ratio "
                 + "to the CPU. Prints a Markdown table; docs/gpu.md has what was measured.",
                 "",
-                "  similarities  S = X Y^T of two n x n float32 matrices (GFLOP/s)",
-                "  ccl           CCL-log loss and gradient of an N x N batch (GB/s of S and dL/dS)",
-                "  partial       entropic partial OT, n x n, fixed iterations (GB/s of the kernel)",
+                "  similarities  S = X Y^T, two n x n float32 matrices (GFLOP/s)",
+                "  ccl           CCL-log loss and gradient, N x N (GB/s of S, dL/dS)",
+                "  partial       entropic partial OT, n x n, fixed iterations (GB/s)",
                 "  sinkhorn      balanced Sinkhorn, likewise",
-                "  evaluation    the 5,000 x 25,000 x 1,024 evaluation matrix in blocks (GFLOP/s)", ""})
+                "  evaluation    the 5,000 x 25,000 x 1,024 evaluation matrix (GFLOP/s)", ""})
 final class BenchCommand extends Subcommand {
 
     @Option(names = "--backend", defaultValue = "all", paramLabel = "NAME", order = 1,
@@ -40,7 +40,8 @@ final class BenchCommand extends Subcommand {
     List<String> operations;
 
     @Option(names = "--sizes", defaultValue = "128,512,1024,2048,4096", split = ",", paramLabel = "N,N...",
-            hideParamSyntax = true, order = 3, description = "n for similarities and ccl (default: ${DEFAULT-VALUE}).")
+            hideParamSyntax = true, order = 3,
+            description = "n for every operation but evaluation (default: ${DEFAULT-VALUE}).")
     List<Integer> sizes;
 
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "K", order = 4,
@@ -60,6 +61,15 @@ final class BenchCommand extends Subcommand {
 
     @Override
     int run() {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        if (iterations < 1) {
+            throw new IllegalArgumentException("--iterations must be >= 1, got " + iterations);
+        }
+        if (cpuUpTo < 1) {
+            throw new IllegalArgumentException("--cpu-up-to must be >= 1, got " + cpuUpTo);
+        }
         for (String op : operations) {
             if (!List.of("similarities", "ccl", "partial", "sinkhorn", "evaluation").contains(op)) {
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
@@ -100,8 +110,6 @@ final class BenchCommand extends Subcommand {
             head.append("- ").append(x.describe()).append('\n');
         }
         head.append('\n');
-        err().print(head);
-        err().flush();
         List<Benchmark.Row> rows = new Benchmark(repeats, iterations, cpuUpTo, line -> {
             err().println("  " + line);
             err().flush();

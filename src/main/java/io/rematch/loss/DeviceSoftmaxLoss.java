@@ -17,19 +17,10 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p>Where float32 cannot represent the result (a saturated row whose \(1 - p\) underflows, so
  * the log bound's \(p/(1-p)\) overflows) the value is not returned: {@link #evaluate} throws
- * {@link FloatRangeExceeded} and the caller evaluates on the CPU, whose log-domain path
+ * {@link io.rematch.opencl.Float32Range} and the caller evaluates on the CPU, whose log-domain path
  * ({@link SaturatedSoftmax}) handles it.
  */
 public final class DeviceSoftmaxLoss implements ScoreLoss {
-
-    /** The scores are beyond what float32 represents for this loss: evaluate in float64 instead. */
-    public static final class FloatRangeExceeded extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        FloatRangeExceeded(String message) {
-            super(message);
-        }
-    }
 
     private static final int GROUP = 64;
 
@@ -74,9 +65,15 @@ public final class DeviceSoftmaxLoss implements ScoreLoss {
         TwoWaySoftmaxKernel k = Launch.prepare(new TwoWaySoftmaxKernel(), device);
         try {
             k.n = n;
+            // both softmaxes are unchanged by a constant shift: subtract the largest score in float64 so
+            // that float32 keeps the differences' digits (S and S + 1000 give the same loss)
+            double top = Double.NEGATIVE_INFINITY;
+            for (int t = 0; t < n * n; t++) {
+                top = Math.max(top, scores.data[t]);
+            }
             k.s = new float[n * n];
             for (int t = 0; t < n * n; t++) {
-                k.s[t] = (float) scores.data[t];
+                k.s[t] = (float) (scores.data[t] - top);
             }
             k.g = new float[n * n];
             k.rowMax = new float[n];
@@ -129,7 +126,7 @@ public final class DeviceSoftmaxLoss implements ScoreLoss {
                 bad += Float.isFinite(k.g[t]) ? 0 : 1;
             }
             if (bad > 0 || !Double.isFinite(value)) {
-                throw new FloatRangeExceeded(String.format(Locale.ROOT, "the %s loss at tau = %s is beyond float32 on"
+                throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "the %s loss at tau = %s is beyond float32 on"
                         + " the device (%d of %d gradient entries not finite)", name(), tau, bad, n * n));
             }
             return new LossValue(value, gradient);

@@ -10,7 +10,7 @@ public final class Blas {
     private Blas() {
     }
 
-    /** The implementation's class name: {@code VectorBLAS} (the Vector API), {@code JavaBLAS} or a native one. */
+    /** The implementation's class name: {@code VectorBLAS} (the Vector API) or {@code Java11BLAS}; never a native one. */
     public static String implementation() {
         return Tensor.BLAS_INSTANCE.getClass().getSimpleName();
     }

@@ -18,7 +18,13 @@ public final class Launch {
     private Launch() {
     }
 
-    /** Pins {@code kernel} to {@code device} (no other device, no fallback device) in explicit buffer mode. */
+    /**
+     * Puts {@code kernel} in explicit buffer mode and prefers {@code device} for it (no other
+     * device, no fallback device). Aparapi keeps that preference per kernel <em>class</em> for the
+     * whole process, so two devices in one process would override each other; {@link #run} would
+     * then report the mismatch as a {@link DeviceFailure}, never compute on the wrong device
+     * unnoticed. The backends use one device per process.
+     */
     public static <K extends Kernel> K prepare(K kernel, OpenClDevice device) {
         kernel.setExplicit(true);
         KernelManager.instance().setPreferredDevices(kernel, new LinkedHashSet<>(List.of(device.aparapi())));

@@ -95,6 +95,7 @@ public final class DevicePartialTransport implements TransportSolver {
             throw new DeviceFailure(String.format(Locale.ROOT, "partial OT of %d x %d needs %.1f MiB on %s", n, m,
                     bytes / 1048576.0, device.name()));
         }
+        requireFloat32(k0, n, m, mTarget / total, "entropic partial OT");
         EntropicPartialKernel k = Launch.prepare(new EntropicPartialKernel(), device);
         try {
             k.n = n;
@@ -157,10 +158,11 @@ public final class DevicePartialTransport implements TransportSolver {
                     sum += k.kept[j];
                 }
                 double gammaNew = mTarget / sum;
-                if (!Double.isFinite(gammaNew) || !(sum > 0)) {
-                    numerical = "entropic partial OT (OpenCL, float32): numerical errors at iteration " + cpt
-                            + "; returning the previous iterate. Use --backend cpu or --method partial-log";
-                    break;
+                float asFloat = (float) gammaNew;
+                if (!(sum > 0) || !Float.isFinite(asFloat) || asFloat == 0) {
+                    // the CPU would go on (or stop with the previous iterate) in float64: let it
+                    throw new io.rematch.opencl.Float32Range("entropic partial OT: the mass scaling " + gammaNew
+                            + " left float32 at iteration " + cpt);
                 }
                 Launch.get(k, k.beta, device, "partial OT's beta");
                 System.arraycopy(k.beta, 0, betaNew, 0, 2 * m);
@@ -193,11 +195,53 @@ public final class DevicePartialTransport implements TransportSolver {
             for (int e = 0; e < n * m; e++) {
                 k0[e] *= scale;
             }
-            return Convergence.finish(DMatrixRMaj.wrap(n, m, k0), done, SinkhornKnopp.toArray(errors), err, stopping,
-                    ruleMet, numerical, Convergence.Constraints.partial(a, b, mTarget), "entropic partial OT (OpenCL)",
+            DMatrixRMaj plan = DMatrixRMaj.wrap(n, m, k0);
+            Convergence.Constraints constraints = Convergence.Constraints.partial(a, b, mTarget);
+            if (ruleMet) {
+                // the test ran on the float32 iterate; converged must hold for the plan returned
+                double v = constraints.violation(plan).relative();
+                if (v > tol) {
+                    throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "entropic partial OT: the"
+                            + " float32 iterate met the tolerance %.3g but the float64 plan misses it (%.3g)", tol, v));
+                }
+            }
+            return Convergence.finish(plan, done, SinkhornKnopp.toArray(errors), err, stopping,
+                    ruleMet, numerical, constraints, "entropic partial OT (OpenCL)",
                     "increase the iteration cap or reg");
         } finally {
             k.dispose();
+        }
+    }
+
+    /**
+     * Refuses, for the CPU, a kernel whose rows or columns float32 would flush to (near) zero and a
+     * starting scale outside float32: the float64 check that every row and column carries mass does
+     * not cover float32's range (entries below about 1e-38).
+     */
+    static void requireFloat32(double[] k0, int n, int m, double scale, String what) {
+        final double floor = 1e-30;
+        double[] colMax = new double[m];
+        for (int i = 0; i < n; i++) {
+            double rowMax = 0;
+            for (int j = 0; j < m; j++) {
+                double v = k0[i * m + j];
+                rowMax = Math.max(rowMax, v);
+                colMax[j] = Math.max(colMax[j], v);
+            }
+            if (rowMax > 0 && rowMax < floor) {
+                throw new io.rematch.opencl.Float32Range(what + ": row " + i + " of the kernel e^(-C/reg) peaks at "
+                        + rowMax + ", below float32's range");
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            if (colMax[j] > 0 && colMax[j] < floor) {
+                throw new io.rematch.opencl.Float32Range(what + ": column " + j + " of the kernel e^(-C/reg) peaks at "
+                        + colMax[j] + ", below float32's range");
+            }
+        }
+        float f = (float) scale;
+        if (!Float.isFinite(f) || f == 0) {
+            throw new io.rematch.opencl.Float32Range(what + ": the starting scale " + scale + " is outside float32");
         }
     }
 

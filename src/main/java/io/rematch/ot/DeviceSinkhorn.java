@@ -21,18 +21,11 @@ import org.ejml.data.DMatrixRMaj;
  * <p>Tolerances below {@link DevicePartialTransport#TOLERANCE_FLOOR}, which float32 sums cannot
  * resolve, stay on the CPU ({@link #supports}). Where a scaling turns zero or non-finite (the CPU
  * then stops and returns the previous iterate, at the very iteration), this solver cannot return
- * that iterate: it says so with {@link Numerical}, and the backend solves on the CPU instead.
+ * that iterate: it says so with {@link io.rematch.opencl.Float32Range}, and the backend solves on
+ * the CPU instead. So does a plan whose float32 test passed but whose float64 assembly misses the
+ * tolerance: {@code converged} is checked on the plan returned.
  */
 public final class DeviceSinkhorn implements TransportSolver {
-
-    /** A scaling turned zero or non-finite on the device: solve on the CPU, which stops at that iteration. */
-    public static final class Numerical extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Numerical(String message) {
-            super(message);
-        }
-    }
 
     private static final int GROUP = 64;
 
@@ -87,6 +80,7 @@ public final class DeviceSinkhorn implements TransportSolver {
             throw new DeviceFailure(String.format(Locale.ROOT, "Sinkhorn of %d x %d needs %.1f MiB on %s", n, m,
                     bytes / 1048576.0, device.name()));
         }
+        DevicePartialTransport.requireFloat32(kd, n, m, 1.0, "Sinkhorn");
         SinkhornKernel k = Launch.prepare(new SinkhornKernel(), device);
         try {
             k.n = n;
@@ -125,7 +119,7 @@ public final class DeviceSinkhorn implements TransportSolver {
                     Launch.get(k, k.v, device, "Sinkhorn's v");
                     Launch.get(k, k.u, device, "Sinkhorn's u");
                     if (!finite(k.v) || !finite(k.u)) {
-                        throw new Numerical("Sinkhorn (OpenCL): a scaling turned zero or non-finite by iteration " + ii);
+                        throw new io.rematch.opencl.Float32Range("Sinkhorn (OpenCL): a scaling turned zero or non-finite by iteration " + ii);
                     }
                 }
                 if (ii % SinkhornKnopp.CHECK_EVERY == 0) {
@@ -150,6 +144,22 @@ public final class DeviceSinkhorn implements TransportSolver {
                 double ui = k.u[i];
                 for (int j = 0; j < m; j++) {
                     kd[i * m + j] = ui * kd[i * m + j] * k.v[planV + j];
+                }
+            }
+            if (converged) {
+                // the test ran on float32 sums; converged must hold for the float64 plan returned
+                double e2 = 0;
+                for (int j = 0; j < m; j++) {
+                    double c = 0;
+                    for (int i = 0; i < n; i++) {
+                        c += kd[i * m + j];
+                    }
+                    e2 += (c - b[j]) * (c - b[j]);
+                }
+                double e = Math.sqrt(e2) / massB;
+                if (!(e < stopping.tolerance())) {
+                    throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "Sinkhorn: the float32 iterate"
+                            + " met the tolerance %.3g but the float64 plan misses it (%.3g)", stopping.tolerance(), e));
                 }
             }
             return Convergence.finish(DMatrixRMaj.wrap(n, m, kd), done, SinkhornKnopp.toArray(errors), err, stopping,

@@ -74,6 +74,15 @@ public final class Evaluation {
 
     static RetrievalReport blocked(double[] v, int n, double[] t, int m, int e, long[] imageIds, long[] captionIds,
                                    TieRule ties, int rows, Backend backend) {
+        boolean failedBefore = backend.failed();
+        RetrievalReport r = blockedOnce(v, n, t, m, e, imageIds, captionIds, ties, rows, backend);
+        // the two passes compare each other's scores exactly: if the device failed between (or
+        // within) them, some scores are float32 and some float64, so do it all again on the CPU
+        return !failedBefore && backend.failed() ? blockedOnce(v, n, t, m, e, imageIds, captionIds, ties, rows, CPU) : r;
+    }
+
+    private static RetrievalReport blockedOnce(double[] v, int n, double[] t, int m, int e, long[] imageIds,
+                                               long[] captionIds, TieRule ties, int rows, Backend backend) {
         java.util.Map<Long, List<Integer>> byId = new java.util.HashMap<>();
         for (int j = 0; j < m; j++) {
             byId.computeIfAbsent(captionIds[j], x -> new ArrayList<>()).add(j);

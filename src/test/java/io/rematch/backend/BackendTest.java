@@ -2,6 +2,7 @@ package io.rematch.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -107,15 +108,63 @@ class BackendTest {
     }
 
     @Test
-    void theOpenClChoiceWithoutADeviceIsRefusedWithWhatWasFound() {
-        if (!OpenCl.devices().isEmpty()) {
-            System.out.println("this machine has OpenCL (" + OpenCl.listing().trim() + "): the refusal is checked where it has none");
-            assertTrue(OpenCl.problem() == null);
-            return;
+    void theOpenClChoiceWithoutADeviceIsRefusedWithWhatWasFound() throws Exception {
+        // a JVM whose OpenCL loader finds no driver: an empty OCL_ICD_VENDORS folder
+        java.nio.file.Path empty = java.nio.file.Files.createTempDirectory("no-icd");
+        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "io.rematch.cli.Rematch", "loss", "--scores", "any.npy", "--loss", "ccl-log", "--backend", "opencl");
+        pb.environment().put("OCL_ICD_VENDORS", empty.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor(), out);
+        assertTrue(out.contains("rematch loss: error: --backend opencl: no OpenCL device was found: "), out);
+        assertFalse(out.contains("Exception"), out);
+    }
+
+    @Test
+    void aFailureBetweenBlocksHandsTheRestToTheCpuEachRowOnce() {
+        OpenClDevice dev = OpenClTesting.device();
+        Random r = new Random(SEED + 2);
+        int n = 50, m = 20, d = 8;
+        double[] x = gaussian(r, n * d);
+        double[] y = gaussian(r, m * d);
+        List<String> warnings = new ArrayList<>();
+        OpenClBackend b = new OpenClBackend(dev, warnings::add, 1L << 30);
+        b.failAfterBlocks = 2;
+        int[] seen = new int[n];
+        double[] got = new double[n * m];
+        b.similarityBlocks(x, n, y, m, d, 10, (from, rows, block) -> {
+            for (int i = 0; i < rows; i++) {
+                seen[from + i]++;
+            }
+            System.arraycopy(block, 0, got, from * m, rows * m);
+        });
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, seen[i], "row " + i);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Backend.open(BackendChoice.OPENCL, null));
-        assertTrue(e.getMessage().startsWith("--backend opencl: no OpenCL device was found: "), e.getMessage());
+        double[] want = TwoTower.similarities(x, n, y, m, d);
+        for (int k = 0; k < n * m; k++) {
+            assertEquals(want[k], got[k], k >= 20 * m ? 0.0 : 1e-5, "entry " + k + " (rows 20.. from the CPU, exactly)");
+        }
+        assertTrue(b.failed());
+        assertEquals(1, warnings.size(), warnings.toString());
+    }
+
+    @Test
+    void aTransportKernelBeyondFloat32IsSolvedOnTheCpu() {
+        OpenClDevice dev = OpenClTesting.device();
+        // row 0 of e^(-C/reg) peaks at e^(-80) = 1.8e-35: fine in float64, below float32's range
+        DMatrixRMaj cost = new DMatrixRMaj(new double[][] {{0.8, 0.9, 0.85}, {0, 0.1, 0.2}, {0.1, 0, 0.3}});
+        io.rematch.ot.TransportSolver cpu = new io.rematch.ot.EntropicPartialTransport(0.01, 0.5,
+                new io.rematch.ot.Stopping(io.rematch.ot.Stopping.Rule.MARGINALS, 1e-5, 5000));
+        try (Backend b = new OpenClBackend(dev, null, 1L << 30)) {
+            io.rematch.ot.TransportResult got = b.transport(cpu).solve(cost);
+            assertArrayEquals(cpu.solve(cost).plan().data, got.plan().data, 0.0, "the CPU's plan, exactly");
+            assertEquals("ot-partial 1 x cpu (beyond float32)", b.report());
+            assertFalse(b.failed(), "the device is kept for the next input");
+        }
     }
 
     static double[] gaussian(Random r, int n) {

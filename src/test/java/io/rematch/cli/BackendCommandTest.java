@@ -39,7 +39,7 @@ class BackendCommandTest {
                 "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| partial | 96 x 96, 50 iterations | opencl |", "| sinkhorn | 64 x 64, 50 iterations | cpu |"}) {
             assertTrue(out.contains(row), row + "\n" + r);
         }
-        assertFalse(out.contains("failed on the device"), r::toString);
+        assertFalse(out.contains("not timed as the device's"), r::toString);
         assertFalse(out.contains("NaN") || out.contains("Infinity"), r::toString);
         assertEquals(out, Files.readString(report));
         // every device row agrees with the CPU to float32 rounding
@@ -65,7 +65,7 @@ class BackendCommandTest {
         Cli.Result strict = Cli.run("ot", "--cost-from-scores", scores, "--method", "partial", "--reg", "0.1", "--mass",
                 "0.5", "--out", plan.toString(), "--json", "--backend", "opencl");
         assertEquals(0, strict.code(), strict::toString);
-        assertTrue(strict.err().contains("(ot-partial 1 x cpu (no kernel))"),
+        assertTrue(strict.err().contains("(ot-partial 1 x cpu (tolerance 1.0E-9 below float32's 1.0E-5))"),
                 "the default tolerance 1e-9 is below what float32 can meet:\n" + strict);
         Cli.Result sinkhorn = Cli.run("ot", "--cost-from-scores", scores, "--method", "sinkhorn", "--reg", "0.1", "--tol",
                 "1e-5", "--out", plan.toString(), "--json", "--backend", "opencl");
@@ -79,6 +79,7 @@ class BackendCommandTest {
         Cli.assertBadInput(new String[] {"bench", "--backend", "gpu"}, "--backend must be all, auto, cpu or opencl");
         Cli.assertBadInput(new String[] {"bench", "--operations", "softmax"}, "--operations: unknown operation 'softmax'");
         Cli.assertBadInput(new String[] {"bench", "--iterations", "0"}, "--iterations must be >= 1");
+        Cli.assertBadInput(new String[] {"bench", "--cpu-up-to", "-1"}, "--cpu-up-to must be >= 1");
         Cli.assertBadInput(new String[] {"bench", "--sizes", "0"}, "--sizes: 0 is outside 1..32768");
         Cli.assertBadInput(new String[] {"bench", "--repeats", "0"}, "--repeats must be >= 1");
         Cli.assertBadInput(new String[] {"loss", "--scores", "x.npy", "--loss", "ccl-log", "--backend", "cuda"},
@@ -97,7 +98,9 @@ class BackendCommandTest {
         Cli.Result cpu = Cli.run("loss", "--scores", s.toString(), "--loss", "ccl-log", "--json");
         Cli.Result cl = Cli.run("loss", "--scores", s.toString(), "--loss", "ccl-log", "--json", "--backend", "opencl");
         assertEquals(0, cl.code(), cl::toString);
-        assertEquals("", cpu.err(), "auto on a machine without a GPU: the CPU, quietly");
+        if (OpenCl.firstGpu() == null) {
+            assertEquals("", cpu.err(), "auto on a machine without a GPU: the CPU, quietly");
+        }
         assertTrue(cl.err().startsWith("rematch loss: backend opencl: "), cl::toString);
         assertTrue(cl.err().contains("(ccl-log 1 x opencl)"), cl::toString);
         double a = Double.parseDouble(cpu.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim());
