@@ -38,6 +38,19 @@ class SimilarityKernelContractTest {
         }
     }
 
+    /** The CPU's float32 product ({@code sgemm}) against its float64 one: the same bound, no device needed. */
+    @Test
+    void theCpusFloat32ProductMeetsTheSameBound() {
+        Random r = new Random(SEED + 2);
+        int[][] shapes = {{1, 1, 1}, {65, 63, 17}, {200, 129, 384}};
+        for (int[] sh : shapes) {
+            int n = sh[0], m = sh[1], d = sh[2];
+            float[] x = random(r, n * d);
+            float[] y = random(r, m * d);
+            check(x, y, n, m, d, Blas.similarities(x, n, y, m, d), 0, n);
+        }
+    }
+
     @Test
     void blocksOfRowsGiveTheWholeMatrix() {
         OpenClDevice dev = OpenClTesting.device();
