@@ -340,7 +340,7 @@ public final class Experiments {
                 }
                 b.append(" |\n");
             }
-            return String.format(Locale.ROOT, "Mean cosine similarity of each kind of pair (mismatch %.1f, last epoch):%n%n", RATE) + b;
+            return String.format(Locale.ROOT, "Mean cosine similarity of each kind of pair (mismatch %.1f, the best validation epoch's model):%n%n", RATE) + b;
         }
 
         BufferedImage picture() {
@@ -351,7 +351,7 @@ public final class Experiments {
                 double[] range = range(v);
                 a.put("true positive pairs", Charts.histogram(v[0], range[0], range[1], 50));
                 a.put("false positive pairs (mismatched)", Charts.histogram(v[1], range[0], range[1], 50));
-                String when = String.format(Locale.ROOT, " (mismatch %.1f, last epoch)", RATE);
+                String when = String.format(Locale.ROOT, " (mismatch %.1f, best epoch)", RATE);
                 panels.add(Charts.lines(labels.get(k) + ": training pairs" + when, "cosine similarity", "density", a,
                         range[0], range[1]));
                 Map<String, Charts.Series> b = new LinkedHashMap<>();

@@ -10,7 +10,10 @@ public final class Blas {
     private Blas() {
     }
 
-    /** The implementation's class name: {@code VectorBLAS} (the Vector API) or {@code Java11BLAS}; never a native one. */
+    /**
+     * The implementation's class name: {@code VectorBLAS} (the Vector API) or {@code Java11BLAS};
+     * a native one ({@code JNIBLAS}) only under {@code REMATCH_BLAS=native}.
+     */
     public static String implementation() {
         return Tensor.BLAS_INSTANCE.getClass().getSimpleName();
     }
