@@ -30,7 +30,7 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
      * never a native one, even where one is installed. With Debian's serial OpenBLAS
      * ({@code libopenblas0-serial}, which netlib's {@code BLAS.getInstance()} picks up when present)
      * runs trained in parallel by {@code rematch experiment} differed from the same runs trained
-     * alone, about one run in eight (4 of 32 in a test of 4 x 8 runs; 0 of 32 with the pure-Java
+     * alone, about one run in five (6 of 32 in each of three tests of 4 x 8 runs; 0 of 32 with the pure-Java
      * BLAS). The products alone, repeated from two threads or at shifted addresses, agreed, so the
      * mechanism was not pinned down; and a native BLAS also rounds differently from machine to
      * machine, so a run would not reproduce from its seed elsewhere. {@code REMATCH_BLAS=native}
