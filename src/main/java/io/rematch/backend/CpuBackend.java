@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * The CPU: plain Java in float64, the matrix products through {@code dev.ludovic.netlib:blas}'s
- * pure-Java implementation (the Vector API; never a native BLAS, so runs reproduce anywhere). Never
+ * pure-Java implementation (the Vector API; a native BLAS only under {@code REMATCH_BLAS=native}, so
+ * runs reproduce on CPUs of the same vector width). Never
  * Aparapi's Java thread pool, which was measured 4x to 50x slower than a plain loop.
  */
 public final class CpuBackend implements Backend {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 final class BackendOption {
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME", order = 90,
-            description = "Where the similarities, the CCL and InfoNCE losses and entropic partial OT are computed: auto (an OpenCL GPU "
+            description = "Where the similarities, the CCL and InfoNCE losses, partial OT and Sinkhorn are computed: auto (an OpenCL GPU "
                     + "if there is one, else the CPU), cpu (plain Java, float64) or opencl (the first OpenCL device, "
                     + "float32; PoCL's CPU device counts). Default: ${DEFAULT-VALUE}. 'rematch devices' lists them.")
     String backend;

@@ -33,7 +33,9 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
      * alone, about one run in five (6 of 32 in each of three tests of 4 x 8 runs; 0 of 32 with the pure-Java
      * BLAS). The products alone, repeated from two threads or at shifted addresses, agreed, so the
      * mechanism was not pinned down; and a native BLAS also rounds differently from machine to
-     * machine, so a run would not reproduce from its seed elsewhere. {@code REMATCH_BLAS=native}
+     * machine, so a run would not reproduce from its seed elsewhere. (The Vector API's sums depend
+     * on the CPU's vector width too: runs reproduce across machines of the same width, e.g. two
+     * AVX-512 machines, not between an AVX-512 and an AVX2 one.) {@code REMATCH_BLAS=native}
      * opts in to netlib's choice (a native BLAS where installed: about 2.4x faster training here)
      * for those who trade that reproducibility for speed.
      */
