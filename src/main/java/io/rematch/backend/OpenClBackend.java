@@ -76,7 +76,7 @@ public final class OpenClBackend implements Backend {
     public double[] similarities(double[] x, int n, double[] y, int m, int d) {
         if (failure == null) {
             try {
-                float[] s = new DeviceSimilarities(device, budget).compute(toFloat(x), n, toFloat(y), m, d);
+                float[] s = new DeviceSimilarities(device, budget).compute(io.rematch.opencl.Launch.toFloat(x), n, io.rematch.opencl.Launch.toFloat(y), m, d);
                 usage.add("similarities", "opencl");
                 return toDouble(s);
             } catch (DeviceFailure e) {
@@ -111,7 +111,7 @@ public final class OpenClBackend implements Backend {
             double[][] wide = {new double[0]};
             try {
                 int[] blocks = {0};
-                new DeviceSimilarities(device, budget).blocks(toFloat(x), n, toFloat(y), m, d, maxRows, (from, rows, block) -> {
+                new DeviceSimilarities(device, budget).blocks(io.rematch.opencl.Launch.toFloat(x), n, io.rematch.opencl.Launch.toFloat(y), m, d, maxRows, (from, rows, block) -> {
                     if (blocks[0]++ == failAfterBlocks) {
                         throw new DeviceFailure("a failure injected by a test after " + failAfterBlocks + " blocks");
                     }
@@ -270,13 +270,6 @@ public final class OpenClBackend implements Backend {
         // each host class disposes its kernel in finally; nothing is held between operations
     }
 
-    static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        for (int k = 0; k < a.length; k++) {
-            f[k] = (float) a[k];
-        }
-        return f;
-    }
 
     static double[] toDouble(float[] a) {
         double[] d = new double[a.length];

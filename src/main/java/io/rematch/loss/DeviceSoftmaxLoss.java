@@ -3,7 +3,6 @@ package io.rematch.loss;
 import com.aparapi.Range;
 import io.rematch.check.Checks;
 import io.rematch.numeric.Mode;
-import io.rematch.opencl.DeviceFailure;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.Locale;
@@ -57,11 +56,7 @@ public final class DeviceSoftmaxLoss implements ScoreLoss {
         Checks.finite("scores", scores);
         int n = scores.numRows;
         long bytes = 4L * (2L * n * n + 10L * n);
-        if (4L * n * n > device.maxAllocation() || bytes > device.globalMemory() / 2) {
-            throw new DeviceFailure(String.format(Locale.ROOT, "the %s loss of a %d x %d batch needs %.1f MiB on %s,"
-                    + " which allows %.1f MiB per buffer", name(), n, n, bytes / 1048576.0, device.name(),
-                    device.maxAllocation() / 1048576.0));
-        }
+        Launch.requireMemory(device, 4L * n * n, bytes, "the " + name() + " loss of a " + n + " x " + n + " batch");
         TwoWaySoftmaxKernel k = Launch.prepare(new TwoWaySoftmaxKernel(), device);
         try {
             k.n = n;

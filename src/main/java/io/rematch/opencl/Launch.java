@@ -79,6 +79,30 @@ public final class Launch {
                 + (reason == null ? "" : ": " + reason), t);
     }
 
+    /**
+     * Refuses, before anything is allocated, an operation whose largest buffer exceeds the device's
+     * largest allocation or whose buffers together exceed half its memory.
+     *
+     * @param what the operation and its size, for the message (e.g. "Sinkhorn of 4096 x 4096")
+     * @throws DeviceFailure saying what it needs and what the device allows
+     */
+    public static void requireMemory(OpenClDevice device, long largestBuffer, long totalBytes, String what) {
+        if (largestBuffer > device.maxAllocation() || totalBytes > device.globalMemory() / 2) {
+            throw new DeviceFailure(String.format(java.util.Locale.ROOT, "%s needs %.1f MiB on %s (a buffer of %.1f MiB;"
+                    + " it allows %.1f MiB per buffer and %.1f MiB in all)", what, totalBytes / 1048576.0, device.name(),
+                    largestBuffer / 1048576.0, device.maxAllocation() / 1048576.0, device.globalMemory() / 2 / 1048576.0));
+        }
+    }
+
+    /** {@code v} narrowed to float32, for a kernel's buffer. */
+    public static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int k = 0; k < v.length; k++) {
+            f[k] = (float) v[k];
+        }
+        return f;
+    }
+
     /** The smallest multiple of {@code group} that is at least {@code n} (a launch's global size), at least {@code group}. */
     public static int padded(int n, int group) {
         return Math.max(group, (int) (((long) n + group - 1) / group * group));

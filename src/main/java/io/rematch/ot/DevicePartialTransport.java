@@ -2,7 +2,6 @@ package io.rematch.ot;
 
 import com.aparapi.Range;
 import io.rematch.mask.PairMask;
-import io.rematch.opencl.DeviceFailure;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -91,10 +90,7 @@ public final class DevicePartialTransport implements TransportSolver {
         TransportArguments.requireKernelRepresentable(k0, n, m, reg, shift, cost,
                 "LogEntropicPartialTransport, --method partial-log", forbidden);
         long bytes = 4L * ((long) n * m + 4L * n + 5L * m);
-        if (4L * n * m > device.maxAllocation() || bytes > device.globalMemory() / 2) {
-            throw new DeviceFailure(String.format(Locale.ROOT, "partial OT of %d x %d needs %.1f MiB on %s", n, m,
-                    bytes / 1048576.0, device.name()));
-        }
+        Launch.requireMemory(device, 4L * n * m, bytes, "partial OT of " + n + " x " + m);
         requireFloat32(k0, n, m, mTarget / total, "entropic partial OT");
         EntropicPartialKernel k = Launch.prepare(new EntropicPartialKernel(), device);
         try {
@@ -104,8 +100,8 @@ public final class DevicePartialTransport implements TransportSolver {
             for (int e = 0; e < n * m; e++) {
                 k.k0[e] = (float) k0[e];
             }
-            k.a = toFloat(a);
-            k.b = toFloat(b);
+            k.a = Launch.toFloat(a);
+            k.b = Launch.toFloat(b);
             k.alpha = new float[2 * n];
             k.beta = new float[2 * m];
             java.util.Arrays.fill(k.alpha, 1f);
@@ -245,11 +241,4 @@ public final class DevicePartialTransport implements TransportSolver {
         }
     }
 
-    private static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int k = 0; k < v.length; k++) {
-            f[k] = (float) v[k];
-        }
-        return f;
-    }
 }

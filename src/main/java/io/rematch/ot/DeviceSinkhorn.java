@@ -2,7 +2,6 @@ package io.rematch.ot;
 
 import com.aparapi.Range;
 import io.rematch.mask.PairMask;
-import io.rematch.opencl.DeviceFailure;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -76,10 +75,7 @@ public final class DeviceSinkhorn implements TransportSolver {
         }
         TransportArguments.requireKernelRepresentable(kd, n, m, reg, shift, cost, "LogSinkhorn, --method sinkhorn-log", null);
         long bytes = 4L * ((long) n * m + 2L * n + 5L * m);
-        if (4L * n * m > device.maxAllocation() || bytes > device.globalMemory() / 2) {
-            throw new DeviceFailure(String.format(Locale.ROOT, "Sinkhorn of %d x %d needs %.1f MiB on %s", n, m,
-                    bytes / 1048576.0, device.name()));
-        }
+        Launch.requireMemory(device, 4L * n * m, bytes, "Sinkhorn of " + n + " x " + m);
         DevicePartialTransport.requireFloat32(kd, n, m, 1.0, "Sinkhorn");
         SinkhornKernel k = Launch.prepare(new SinkhornKernel(), device);
         try {
@@ -89,8 +85,8 @@ public final class DeviceSinkhorn implements TransportSolver {
             for (int e = 0; e < n * m; e++) {
                 k.k[e] = (float) kd[e];
             }
-            k.a = toFloat(a);
-            k.b = toFloat(b);
+            k.a = Launch.toFloat(a);
+            k.b = Launch.toFloat(b);
             k.u = new float[n];
             java.util.Arrays.fill(k.u, 1f / n);
             k.v = new float[2 * m];
@@ -177,13 +173,5 @@ public final class DeviceSinkhorn implements TransportSolver {
             }
         }
         return true;
-    }
-
-    private static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int t = 0; t < v.length; t++) {
-            f[t] = (float) v[t];
-        }
-        return f;
     }
 }
