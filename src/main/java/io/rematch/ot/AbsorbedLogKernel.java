@@ -49,8 +49,9 @@ final class AbsorbedLogKernel {
     private final double[] g0;     // G
     private final double[] sc;     // column scalings e^{g - G}
     private final double[] acc;    // column accumulators
+    private final FusedPass pass;
     /** Exact (exponential) row and column reductions done so far: how often the cache was not trusted. */
-    long exactReductions;
+    final java.util.concurrent.atomic.LongAdder exactReductions = new java.util.concurrent.atomic.LongAdder();
     /** Full recomputations of the cached kernel. */
     long absorptions;
 
@@ -63,6 +64,7 @@ final class AbsorbedLogKernel {
         this.g0 = new double[m];
         this.sc = new double[m];
         this.acc = new double[m];
+        this.pass = new FusedPass(kt, n, m);
         recompute();
     }
 
@@ -114,9 +116,11 @@ final class AbsorbedLogKernel {
      * One pass: for each row \(i\), \(\ell_i = \operatorname{lse}_j(L_{ij} + g_j)\), then
      * {@code f[i] = update.apply(i, l_i)}, then \(\operatorname{lse}_i(L_{ij} + f_i)\) into
      * {@code colOut} with the new {@code f}. {@code rowOut} (may be null) receives the \(\ell_i\).
+     * On all cores for a large kernel ({@link FusedPass#rowsThenColumns}): {@code update} may be
+     * called concurrently for different rows and must touch only row \(i\)'s state.
      */
     void rowsThenColumns(double[] g, RowUpdate update, double[] f, double[] colOut, double[] rowOut) {
-        rowsThenColumns(g, update, f, colOut, rowOut, null, null);
+        rowsThenColumns(g, update, f, colOut, rowOut, null, null, true);
     }
 
     /**
@@ -124,10 +128,16 @@ final class AbsorbedLogKernel {
      * the maxima that a max-shifted log-sum-exp uses: {@code rowMax[i] = max_j (L_ij + g_j)}
      * (given to {@code update} through this array before it is called for row i) and
      * {@code colMax[j] = max_i (L_ij + f_i)} with the new {@code f}; {@code -inf} where every
-     * entry is forbidden. Reads \(L\) as well as the cache (for L2RM's faithful mode).
+     * entry is forbidden. Reads \(L\) as well as the cache (for L2RM's faithful mode). Calls
+     * {@code update} for rows 0, 1, ... in turn, on the calling thread: it may accumulate.
      */
     void rowsThenColumns(double[] g, RowUpdate update, double[] f, double[] colOut, double[] rowOut,
                          double[] rowMax, double[] colMax) {
+        rowsThenColumns(g, update, f, colOut, rowOut, rowMax, colMax, false);
+    }
+
+    private void rowsThenColumns(double[] g, RowUpdate update, double[] f, double[] colOut, double[] rowOut,
+                                 double[] rowMax, double[] colMax, boolean concurrent) {
         boolean absorb = false;
         for (int j = 0; j < m; j++) {
             double s = scaling(g[j], g0[j]);
@@ -150,7 +160,7 @@ final class AbsorbedLogKernel {
         if (colMax != null) {
             java.util.Arrays.fill(colMax, Double.NEGATIVE_INFINITY);
         }
-        FusedPass.rowsThenColumns(kt, n, m, sc, (i, sum) -> {
+        FusedPass.RowCoefficient phi = (i, sum) -> {
             int row = i * m;
             if (rowMax != null) {
                 rowMax[i] = maxOfSum(l, row, g, m);
@@ -159,7 +169,7 @@ final class AbsorbedLogKernel {
             if (sum >= LOW && sum <= HIGH) {
                 lse = Math.log(sum) - f0[i];
             } else {
-                exactReductions++;
+                exactReductions.increment();
                 lse = LogSumExp.of(l, row, g, m);
             }
             if (rowOut != null) {
@@ -173,7 +183,12 @@ final class AbsorbedLogKernel {
                 }
             }
             return rowScaling(i, fi);
-        }, acc);
+        };
+        if (concurrent) {
+            pass.rowsThenColumns(sc, phi, acc);
+        } else {
+            pass.rowsThenColumnsInOrder(sc, phi, acc);
+        }
         finishColumns(f, colOut);
     }
 
@@ -210,7 +225,7 @@ final class AbsorbedLogKernel {
             if (a >= LOW && a <= HIGH) {
                 out[j] = Math.log(a) - g0[j];
             } else {
-                exactReductions++;
+                exactReductions.increment();
                 out[j] = exactColumn(j, f);
             }
         }

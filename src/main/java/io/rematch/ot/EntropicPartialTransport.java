@@ -41,7 +41,8 @@ import org.ejml.data.DMatrixRMaj;
  * \(O(n^2 m)\) time and allocates several \(n \times m\) arrays. The same plan up to rounding
  * (tested against POT to \(10^{-10}\) relative).
  *
- * <p>One iteration is one pass over \(K_0\) ({@link FusedPass}): row \(i\) gives
+ * <p>One iteration is one pass over \(K_0\) ({@link FusedPass}, on all cores for a large
+ * problem, with the same result on any number of them): row \(i\) gives
  * \((K_0\beta)_i\), hence \(\alpha_i\), and while it is in cache it is added, times \(\alpha_i\),
  * to \(K_0^\top\alpha\);
  * \(\alpha^\top K_0 \beta = \sum_j \beta_j (K_0^\top \alpha)_j\) costs \(O(m)\).
@@ -155,6 +156,8 @@ public final class EntropicPartialTransport implements TransportSolver {
         double[] alphaNew = new double[n];
         double[] betaNew = new double[m];
         double[] col = new double[m];
+        double[] rowCheck = new double[n];    // each row's violation (marginals) or squared change (plan change)
+        FusedPass pass = new FusedPass(k0, n, m);
 
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
@@ -170,7 +173,7 @@ public final class EntropicPartialTransport implements TransportSolver {
             }
             // alpha_i = min(a_i / (gamma K0 beta)_i, 1), and K0^T alpha, in one pass over K0; with the
             // same row dots (in cache), the test of the committed plan: its row violations (marginals)
-            // or its change ||K_prev - K||_F (plan change)
+            // or its change ||K_prev - K||_F (plan change), one entry of rowCheck per row
             final double[] aNew = alphaNew;
             final double[] aCur = alpha;
             final double[] aPrev = alphaPrev;
@@ -178,24 +181,28 @@ public final class EntropicPartialTransport implements TransportSolver {
             final double[] bPrev = betaPrev;
             final double g = gamma;
             final double gPrev = gammaPrev;
-            final double[] acc = {0};
-            FusedPass.rowsThenColumns(k0, n, m, beta, (i, dot) -> {
+            pass.rowsThenColumns(beta, (i, dot) -> {
                 double d = g * dot;
                 double ai = d > a[i] ? a[i] / d : 1;     // min(a_i / rowsum_i, 1)
                 aNew[i] = ai;
                 if (check) {
                     if (marginals) {
                         double r = aCur[i] * d;           // row i of the committed plan
-                        acc[0] = Math.max(acc[0], aCur[i] < 1 ? Math.abs(r - a[i]) : r - a[i]);
+                        rowCheck[i] = aCur[i] < 1 ? Math.abs(r - a[i]) : r - a[i];
                     } else {
-                        acc[0] += rowChange(k0, i * m, m, gPrev * aPrev[i], bPrev, g * aCur[i], bCur);
+                        rowCheck[i] = rowChange(k0, i * m, m, gPrev * aPrev[i], bPrev, g * aCur[i], bCur);
                     }
                 }
                 return ai;
             }, col);
             if (check) {
                 pending = false;
-                err = marginals ? Math.max(acc[0], colResidual) / mTarget : Math.sqrt(acc[0]);
+                // reduced in row order, whichever threads made the rows
+                double rows = 0;
+                for (int i = 0; i < n; i++) {
+                    rows = marginals ? Math.max(rows, rowCheck[i]) : rows + rowCheck[i];
+                }
+                err = marginals ? Math.max(rows, colResidual) / mTarget : Math.sqrt(rows);
                 errors.add(err);
                 if (tol > 0 && !(err > tol)) {
                     ruleMet = true;

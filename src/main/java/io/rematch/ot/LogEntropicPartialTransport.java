@@ -94,12 +94,12 @@ public final class LogEntropicPartialTransport implements TransportSolver {
         double[] rowPot = new double[n];       // x + c: the engine's row potentials
         double[] ellPlusY = new double[m];
         final boolean[] checkRows = {false};
-        final double[] rowResidual = {0};
+        final double[] rowResidual = new double[n];   // per row: the rows may run concurrently
         AbsorbedLogKernel.RowUpdate rowUpdate = (i, lse) -> {
             double c = cHolder[0];
             if (checkRows[0]) {   // row i of the committed plan, before x_i moves on
                 double r = Math.exp(x[i] + c + lse);
-                rowResidual[0] = Math.max(rowResidual[0], x[i] < 0 ? Math.abs(r - a[i]) : r - a[i]);
+                rowResidual[i] = x[i] < 0 ? Math.abs(r - a[i]) : r - a[i];
             }
             x[i] = a[i] == 0 ? Double.NEGATIVE_INFINITY : Math.min(loga[i] - c - lse, 0);
             return x[i] + c;
@@ -119,11 +119,14 @@ public final class LogEntropicPartialTransport implements TransportSolver {
             System.arraycopy(x, 0, xPrev, 0, n);
             System.arraycopy(y, 0, yPrev, 0, m);
             double cPrev = cHolder[0];
-            rowResidual[0] = 0;
             // x_i = min(log a_i - c - lse_j(L0_ij + y_j), 0), then lse_i(L0_ij + x_i + c) per column
             kernel.rowsThenColumns(y, rowUpdate, rowPot, colLse, null);
             if (checkRows[0]) {
-                err = Math.max(rowResidual[0], colResidual) / mTarget;
+                double rows = 0;
+                for (int i = 0; i < n; i++) {
+                    rows = Math.max(rows, rowResidual[i]);
+                }
+                err = Math.max(rows, colResidual) / mTarget;
                 errors.add(err);
                 if (tol > 0 && !(err > tol)) {
                     ruleMet = true;

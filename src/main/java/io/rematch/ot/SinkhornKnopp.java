@@ -101,6 +101,7 @@ public final class SinkhornKnopp implements TransportSolver {
         double[] uNew = new double[n];
         double[] vNew = new double[m];
         double[] ktuNew = new double[m];
+        FusedPass pass = new FusedPass(k, n, m);
 
         List<Double> errors = new ArrayList<>();
         double err = Double.NaN;
@@ -117,7 +118,7 @@ public final class SinkhornKnopp implements TransportSolver {
             }
             // u_i = a_i / (K v)_i, and K^T u for the next iteration, in one pass over K
             final double[] uOut = uNew;
-            FusedPass.rowsThenColumns(k, n, m, vNew, (i, d) -> uOut[i] = a[i] / d, ktuNew);
+            pass.rowsThenColumns(vNew, (i, d) -> uOut[i] = a[i] / d, ktuNew);
             if (!bad) {
                 bad = !allFinite(uNew) || !allFinite(vNew);
             }
