@@ -21,12 +21,18 @@ import org.ejml.data.DMatrixRMaj;
  *   <li>{@code ccl}: CCL-log's loss and gradient over all negatives of an \(N \times N\) batch of
  *       cosine scores, tau 0.05; throughput as the bytes of \(S\) read and \(\partial L/\partial S\)
  *       written, counted as float32 on every backend (so the faster one shows more).</li>
+ *   <li>{@code tr-hn}: TR-HN's loss and subgradient (the hardest negative, margin 0.2) on the same
+ *       scores, the same throughput measure.</li>
  *   <li>{@code partial}: entropic partial OT (POT's algorithm in its scaling form) on an \(n \times n\)
  *       cost, reg 0.05, half the mass, a fixed number of iterations (1,000 as the PyTorch figures);
  *       throughput as the bytes of the kernel matrix read per iteration (two passes), counted as
  *       float32 on every backend.</li>
  *   <li>{@code sinkhorn}: balanced Sinkhorn on the same cost, reg 0.05, a fixed number of iterations,
  *       the same throughput measure.</li>
+ *   <li>{@code l2rm}: L2RM's masked partial OT (the dummy row and column, the diagonal forbidden,
+ *       uniform masses), reg 0.07, mass 0.1, stable mode, the same throughput measure.</li>
+ *   <li>{@code sinkhorn-log}: the same in the log domain (on the CPU an absorbed kernel's products,
+ *       on the device a max-shifted log-sum-exp of every entry), the same throughput measure.</li>
  *   <li>{@code evaluation}: the similarity matrix of 5,000 images and 25,000 captions in 1,024
  *       dimensions (Flickr30K's test set times 5 captions, MS-COCO's 5K size) in blocks of rows, as
  *       the evaluation computes it, float64 in and out; \(2nmd\) flops.</li>
@@ -95,7 +101,7 @@ public final class Benchmark {
                 for (Backend b : backends) {
                     double[][] result = new double[1][];
                     if (b instanceof CpuBackend && !op.equals("evaluation") && shape[0] > cpuUpTo) {
-                        Row skipped = new Row(op, op.equals("ccl") ? "N = " + shape[0]
+                        Row skipped = new Row(op, op.equals("ccl") || op.equals("tr-hn") ? "N = " + shape[0]
                                 : op.equals("similarities") ? shape[0] + " x " + shape[0] + " x " + shape[0]
                                 : shape[0] + " x " + shape[0] + ", " + iterations + " iterations",
                                 b.name(), Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
@@ -161,14 +167,16 @@ public final class Benchmark {
                 size = n + " x " + n + " x " + n;
                 break;
             }
-            case "ccl": {
+            case "ccl":
+            case "tr-hn": {
                 int n = shape[0];
                 double[] s = new double[n * n];
                 for (int k = 0; k < s.length; k++) {
                     s[k] = Math.tanh(0.4 * random.nextDouble(-2, 2) + (k / n == k % n ? 0.8 : 0));
                 }
                 DMatrixRMaj scores = DMatrixRMaj.wrap(n, n, s);
-                ScoreLoss loss = b.loss(ComplementaryContrastiveLoss.rclDefault());
+                ScoreLoss loss = b.loss(op.equals("ccl") ? ComplementaryContrastiveLoss.rclDefault()
+                        : new io.rematch.loss.TripletRankingLoss(0.2, true));
                 call = () -> {
                     double[] g = loss.evaluate(scores).gradient().data;
                     if (keep[0]) {
@@ -181,7 +189,9 @@ public final class Benchmark {
                 break;
             }
             case "partial":
-            case "sinkhorn": {
+            case "sinkhorn":
+            case "sinkhorn-log":
+            case "l2rm": {
                 int n = shape[0];
                 DMatrixRMaj cost = new DMatrixRMaj(n, n);
                 for (int k = 0; k < n * n; k++) {
@@ -191,9 +201,15 @@ public final class Benchmark {
                         iterations);
                 io.rematch.ot.TransportSolver solver = b.transport(op.equals("partial")
                         ? new io.rematch.ot.EntropicPartialTransport(0.05, 0.5, fixed)
-                        : new io.rematch.ot.SinkhornKnopp(0.05, fixed));
+                        : op.equals("sinkhorn") ? new io.rematch.ot.SinkhornKnopp(0.05, fixed)
+                        : op.equals("sinkhorn-log") ? new io.rematch.ot.LogSinkhorn(0.05, fixed)
+                        : new io.rematch.ot.MaskedPartialTransport(0.07, 0.1, io.rematch.numeric.Mode.STABLE, fixed));
+                boolean l2rm = op.equals("l2rm");
+                double[] uniform = new double[n];
+                java.util.Arrays.fill(uniform, 1.0 / n);
+                io.rematch.mask.PairMask diagonal = io.rematch.mask.PairMask.diagonal(n, n);
                 call = () -> {
-                    double[] plan = solver.solve(cost).plan().data;
+                    double[] plan = (l2rm ? solver.solve(cost, uniform, uniform, diagonal) : solver.solve(cost)).plan().data;
                     if (keep[0]) {
                         result[0] = plan.clone();
                     }
@@ -222,7 +238,7 @@ public final class Benchmark {
             }
             default:
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, partial, sinkhorn or evaluation");
+                        + "'; expected similarities, ccl, tr-hn, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
         }
         double[] t = new double[repeats];
         call.run();                             // warm-up: the JIT, the kernel's build

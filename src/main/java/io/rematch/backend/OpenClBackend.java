@@ -1,9 +1,11 @@
 package io.rematch.backend;
 
 import io.rematch.loss.DeviceSoftmaxLoss;
+import io.rematch.loss.DeviceTripletLoss;
 import io.rematch.loss.LossValue;
 import io.rematch.loss.LossWorkspace;
 import io.rematch.loss.ScoreLoss;
+import io.rematch.loss.TripletRankingLoss;
 import io.rematch.model.Blas;
 import io.rematch.model.DeviceSimilarities;
 import io.rematch.model.TwoTower;
@@ -17,7 +19,8 @@ import org.ejml.data.DMatrixRMaj;
  * ({@link io.rematch.opencl.Launch}); on the first {@link DeviceFailure} (a kernel that does not
  * build, memory the device does not have, Aparapi falling back to Java threads) this backend
  * warns once and computes everything from then on on the CPU, so no partial or wrong numbers are
- * returned and nothing the CPU computed is counted as the device's ({@link #report()}).
+ * returned and nothing the CPU computed is counted as the device's ({@link #report()}). One
+ * device, one queue: threads that share this backend (an experiment's runs) take turns on it.
  */
 public final class OpenClBackend implements Backend {
 
@@ -73,7 +76,7 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public double[] similarities(double[] x, int n, double[] y, int m, int d) {
+    public synchronized double[] similarities(double[] x, int n, double[] y, int m, int d) {
         if (failure == null) {
             try {
                 float[] s = new DeviceSimilarities(device, budget).compute(io.rematch.opencl.Launch.toFloat(x), n, io.rematch.opencl.Launch.toFloat(y), m, d);
@@ -88,7 +91,7 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public float[] similarities(float[] x, int n, float[] y, int m, int d) {
+    public synchronized float[] similarities(float[] x, int n, float[] y, int m, int d) {
         if (failure == null) {
             try {
                 float[] s = new DeviceSimilarities(device, budget).compute(x, n, y, m, d);
@@ -103,7 +106,7 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void similarityBlocks(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer) {
+    public synchronized void similarityBlocks(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer) {
         if (failure == null) {
             // Blocks are handed on only once the device has computed them; if a later block fails,
             // the CPU redoes the rest from that row, so the consumer sees each row exactly once.
@@ -146,16 +149,23 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public ScoreLoss loss(ScoreLoss loss) {
-        if (!DeviceSoftmaxLoss.supports(loss)) {
+        ScoreLoss onDevice;
+        if (DeviceSoftmaxLoss.supports(loss)) {
+            onDevice = new DeviceSoftmaxLoss(loss, device);
+        } else if (DeviceTripletLoss.supports(loss)) {
+            onDevice = new DeviceTripletLoss((TripletRankingLoss) loss, device);
+        } else {
             return CpuBackend.counted(loss, usage, "cpu (" + whyNot(loss) + ")");
         }
-        DeviceSoftmaxLoss onDevice = new DeviceSoftmaxLoss(loss, device);
         return new ScoreLoss() {
             @Override
             public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
                 if (failure == null) {
                     try {
-                        LossValue v = onDevice.evaluate(scores, workspace);
+                        LossValue v;
+                        synchronized (OpenClBackend.this) {
+                            v = onDevice.evaluate(scores, workspace);
+                        }
                         usage.add(loss.name(), "opencl");
                         return v;
                     } catch (io.rematch.opencl.Float32Range e) {
@@ -183,6 +193,10 @@ public final class OpenClBackend implements Backend {
             onDevice = new io.rematch.ot.DevicePartialTransport((io.rematch.ot.EntropicPartialTransport) solver, device);
         } else if (io.rematch.ot.DeviceSinkhorn.supports(solver)) {
             onDevice = new io.rematch.ot.DeviceSinkhorn((io.rematch.ot.SinkhornKnopp) solver, device);
+        } else if (io.rematch.ot.DeviceLogSinkhorn.supports(solver)) {
+            onDevice = new io.rematch.ot.DeviceLogSinkhorn((io.rematch.ot.LogSinkhorn) solver, device);
+        } else if (io.rematch.ot.DeviceMaskedPartialTransport.supports(solver)) {
+            onDevice = new io.rematch.ot.DeviceMaskedPartialTransport((io.rematch.ot.MaskedPartialTransport) solver, device);
         } else {
             return CpuBackend.counted(solver, usage, "cpu (" + whyNot(solver) + ")");
         }
@@ -193,7 +207,10 @@ public final class OpenClBackend implements Backend {
                                                        io.rematch.mask.PairMask forbidden) {
                 if (failure == null) {
                     try {
-                        io.rematch.ot.TransportResult r = onDevice.solve(cost, a, b, forbidden);
+                        io.rematch.ot.TransportResult r;
+                        synchronized (OpenClBackend.this) {
+                            r = onDevice.solve(cost, a, b, forbidden);
+                        }
                         usage.add(what, "opencl");
                         return r;
                     } catch (io.rematch.opencl.Float32Range e) {
@@ -233,8 +250,12 @@ public final class OpenClBackend implements Backend {
 
     /** Why {@code solver} has no kernel, for the report. */
     static String whyNot(io.rematch.ot.TransportSolver solver) {
+        if (solver instanceof io.rematch.ot.MaskedPartialTransport t && t.mode() != io.rematch.numeric.Mode.STABLE) {
+            return "faithful mode has no kernel";
+        }
         boolean scaling = solver instanceof io.rematch.ot.EntropicPartialTransport
-                || solver instanceof io.rematch.ot.SinkhornKnopp;
+                || solver instanceof io.rematch.ot.SinkhornKnopp || solver instanceof io.rematch.ot.LogSinkhorn
+                || solver instanceof io.rematch.ot.MaskedPartialTransport;
         if (scaling && solver.stopping().tolerance() > 0
                 && solver.stopping().tolerance() < io.rematch.ot.DevicePartialTransport.TOLERANCE_FLOOR) {
             return "tolerance " + solver.stopping().tolerance() + " below float32's "

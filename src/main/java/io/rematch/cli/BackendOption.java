@@ -11,10 +11,15 @@ import picocli.CommandLine.Option;
 final class BackendOption {
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME", order = 90,
-            description = "Where the similarities, the CCL and InfoNCE losses, partial OT and Sinkhorn are computed: auto (an OpenCL GPU "
-                    + "if there is one, else the CPU), cpu (plain Java, float64) or opencl (the first OpenCL device, "
-                    + "float32; PoCL's CPU device counts). Default: ${DEFAULT-VALUE}. 'rematch devices' lists them.")
+            description = "Where the work that has an OpenCL kernel runs (similarity matrices, the CCL, InfoNCE and triplet "
+                    + "losses, partial OT, Sinkhorn in both domains; in train, experiment and demo the validation and test similarities, while the "
+                    + "training steps stay on the CPU): auto (an OpenCL GPU if there is one, else the CPU), cpu (plain Java, "
+                    + "float64) or opencl (the first OpenCL device, float32; PoCL's CPU device counts). "
+                    + "Default: ${DEFAULT-VALUE}. 'rematch devices' lists them.")
     String backend;
+
+    /** What train, experiment and demo add to their report: the backend computed their evaluations only. */
+    static final String TRAINING_ON_CPU = "the training steps ran on the CPU";
 
     /** The choice, checked: a mistyped name, or opencl without a device, is refused before any work. */
     BackendChoice choice() {
@@ -34,10 +39,16 @@ final class BackendOption {
      * without a GPU (auto, so the CPU) stays quiet, as a successful command without news should.
      */
     static void report(Subcommand command, Backend b) {
+        report(command, b, null);
+    }
+
+    /** As {@link #report(Subcommand, Backend)}, followed by {@code "; " + also} (null: nothing). */
+    static void report(Subcommand command, Backend b, String also) {
         if (b instanceof io.rematch.backend.CpuBackend && !command.given("--backend")) {
             return;
         }
-        command.err().println("rematch " + command.spec.name() + ": backend " + b.describe() + " (" + b.report() + ")");
+        command.err().println("rematch " + command.spec.name() + ": backend " + b.describe() + " (" + b.report() + ")"
+                + (also == null ? "" : "; " + also));
         command.err().flush();
     }
 }

@@ -36,7 +36,7 @@ final class BenchCommand extends Subcommand {
 
     @Option(names = "--operations", defaultValue = "similarities,ccl", split = ",", paramLabel = "OP,OP...",
             hideParamSyntax = true, order = 2,
-            description = "Any of similarities, ccl, partial, sinkhorn, evaluation (default: ${DEFAULT-VALUE}).")
+            description = "Any of similarities, ccl, tr-hn, partial, sinkhorn, sinkhorn-log, l2rm, evaluation (default: ${DEFAULT-VALUE}).")
     List<String> operations;
 
     @Option(names = "--sizes", defaultValue = "128,512,1024,2048,4096", split = ",", paramLabel = "N,N...",
@@ -71,9 +71,9 @@ final class BenchCommand extends Subcommand {
             throw new IllegalArgumentException("--cpu-up-to must be >= 1, got " + cpuUpTo);
         }
         for (String op : operations) {
-            if (!List.of("similarities", "ccl", "partial", "sinkhorn", "evaluation").contains(op)) {
+            if (!List.of("similarities", "ccl", "tr-hn", "partial", "sinkhorn", "sinkhorn-log", "l2rm", "evaluation").contains(op)) {
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, partial, sinkhorn or evaluation");
+                        + "'; expected similarities, ccl, tr-hn, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
             }
         }
         int[] n = new int[sizes.size()];

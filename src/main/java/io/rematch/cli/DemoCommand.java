@@ -43,8 +43,12 @@ final class DemoCommand extends Subcommand {
             description = "Runs trained at once, each on one core (default: the number of cores).")
     Integer jobs;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
     @Override
     int run() {
+        backendOption.choice();     // a mistyped --backend is named before any file is read
         if (!java.nio.file.Files.exists(data)) {
             throw new IllegalArgumentException("--data " + data + " does not exist; run the demo from the repository's"
                     + " root (data-small/emoji is there) or give --data DIR");
@@ -55,7 +59,8 @@ final class DemoCommand extends Subcommand {
         int j = ExperimentCommand.jobs(jobs);
         String command = "rematch demo" + (given("--data") ? " --data " + data : "") + (given("--out") ? " --out " + out : "")
                 + (full ? " --full" : "") + (seeds != null ? " --seeds " + seeds : "")
-                + (epochs != null ? " --epochs " + epochs : "") + (jobs != null ? " --jobs " + jobs : "");
+                + (epochs != null ? " --epochs " + epochs : "") + (jobs != null ? " --jobs " + jobs : "")
+                + (given("--backend") ? " --backend " + backendOption.backend : "");
         Experiments.Settings probe = Demo.settings(d, out, full, epochs, seeds, j, Runner.Progress.NONE, command);
         long total = Runner.epochs(Demo.arms(probe));
         // progress goes to standard error, the table to standard output: 'rematch demo > table.md' works
@@ -63,9 +68,11 @@ final class DemoCommand extends Subcommand {
                 Demo.arms(probe).size(), String.join(", ", Demo.LABELS), probe.rates(), probe.seeds(),
                 probe.seeds() == 1 ? "" : "s", probe.recipe().epochs(), data, j);
         err().flush();
-        try (ExperimentProgress progress = new ExperimentProgress(err(), System.console() != null, "demo", total)) {
-            Experiments.Report r = Demo.run(Demo.settings(d, out, full, epochs, seeds, j, progress, command));
+        try (io.rematch.backend.Backend backend = backendOption.open(this);
+             ExperimentProgress progress = new ExperimentProgress(err(), System.console() != null, "demo", total)) {
+            Experiments.Report r = Demo.run(Demo.settings(d, out, full, epochs, seeds, j, progress, command, backend));
             progress.close();
+            BackendOption.report(this, backend, BackendOption.TRAINING_ON_CPU);
             out().println(r.markdown());
             out().println("wrote " + String.join(", ", r.files().stream().map(Path::toString).toList()));
             return 0;

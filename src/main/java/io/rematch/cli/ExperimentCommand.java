@@ -61,9 +61,13 @@ final class ExperimentCommand extends Subcommand {
             description = "Runs trained at once, each on one core (default: the number of cores).")
     Integer jobs;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
     @Override
     int run() {
         String n = Experiments.check(name);
+        backendOption.choice();     // a mistyped --backend is named before any file is read
         if (rates != null && !n.equals("mrate")) {
             throw new IllegalArgumentException("--rates applies to mrate only; the other experiments use mismatch "
                     + Experiments.RATE);
@@ -74,14 +78,17 @@ final class ExperimentCommand extends Subcommand {
         io.rematch.experiment.Charts.checkFonts();
         int j = jobs(jobs);
         String command = "rematch experiment " + n + " --data " + data + " --out " + out + " --seeds " + seeds
-                + (epochs != null ? " --epochs " + epochs : "") + (rates != null ? " --rates " + join(rates) : "");
+                + (epochs != null ? " --epochs " + epochs : "") + (rates != null ? " --rates " + join(rates) : "")
+                + (given("--backend") ? " --backend " + backendOption.backend : "");
         Experiments.Settings probe = new Experiments.Settings(d, out, seeds, recipe, rates, j, Runner.Progress.NONE,
                 command);
         long total = Runner.epochs(Experiments.arms(n, probe));
-        try (ExperimentProgress progress = new ExperimentProgress(err(), System.console() != null, n, total)) {
+        try (io.rematch.backend.Backend backend = backendOption.open(this);
+             ExperimentProgress progress = new ExperimentProgress(err(), System.console() != null, n, total)) {
             Experiments.Report r = Experiments.run(n, new Experiments.Settings(d, out, seeds, recipe, rates, j,
-                    progress, command));
+                    progress, command, backend));
             progress.close();
+            BackendOption.report(this, backend, BackendOption.TRAINING_ON_CPU);
             out().println(r.markdown());
             out().println("wrote " + String.join(", ", r.files().stream().map(Path::toString).toList()));
             return 0;

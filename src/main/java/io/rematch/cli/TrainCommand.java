@@ -171,6 +171,9 @@ final class TrainCommand extends Subcommand {
             description = "Print the results as one JSON object on standard output (progress goes to standard error).")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
     @Override
     Map<String, String> optionNames() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -192,6 +195,7 @@ final class TrainCommand extends Subcommand {
     }
 
     private int train() throws IOException {
+        backendOption.choice();     // a mistyped --backend is named before any file is read
         boolean resume = restart != null && restart.resume;
         TrainingRun.Start start = resume ? TrainingRun.Start.RESUME
                 : restart != null && restart.force ? TrainingRun.Start.FORCE : TrainingRun.Start.NEW;
@@ -220,10 +224,13 @@ final class TrainCommand extends Subcommand {
         PrintWriter progress = json ? spec.commandLine().getErr() : out();
         Progress listener = new Progress(progress, System.console() != null);
         TrainingRun.Result r;
-        try {
-            r = TrainingRun.train(config, folder, out, start, listener);
-        } finally {
-            listener.close();
+        try (io.rematch.backend.Backend backend = backendOption.open(this)) {
+            try {
+                r = TrainingRun.train(config, folder, out, start, listener, backend);
+            } finally {
+                listener.close();
+            }
+            BackendOption.report(this, backend, BackendOption.TRAINING_ON_CPU);
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -29,12 +29,19 @@ public final class Demo {
     /** The settings of the demo: its recipe and seeds. */
     public static Experiments.Settings settings(Dataset data, Path out, boolean full, Integer epochs, Integer seeds,
                                                 int jobs, Runner.Progress progress, String command) {
+        return settings(data, out, full, epochs, seeds, jobs, progress, command, null);
+    }
+
+    /** As {@link #settings(Dataset, Path, boolean, Integer, Integer, int, Runner.Progress, String)}, evaluating on {@code backend}. */
+    public static Experiments.Settings settings(Dataset data, Path out, boolean full, Integer epochs, Integer seeds,
+                                                int jobs, Runner.Progress progress, String command,
+                                                io.rematch.backend.Backend backend) {
         Recipe r = full ? Recipe.FULL : Recipe.DEMO;
         if (epochs != null) {
             r = r.withEpochs(epochs);
         }
         return new Experiments.Settings(data, out, seeds != null ? seeds : full ? 3 : 1, r,
-                full ? Experiments.RATES : RATES, jobs, progress, command);
+                full ? Experiments.RATES : RATES, jobs, progress, command, backend);
     }
 
     /** The demo's runs. */
@@ -44,7 +51,7 @@ public final class Demo {
 
     /** Trains the runs and writes the results. */
     public static Experiments.Report run(Experiments.Settings s) throws IOException {
-        List<Outcome> all = new Runner(s.data(), s.out(), s.jobs(), s.progress()).run(arms(s));
+        List<Outcome> all = new Runner(s.data(), s.out(), s.jobs(), s.progress(), s.backend()).run(arms(s));
         double high = s.rates().stream().mapToDouble(Double::doubleValue).filter(r -> r <= Experiments.RATE + 1e-9)
                 .max().orElse(s.rates().get(s.rates().size() - 1));
         List<Outcome> atHigh = new ArrayList<>();

@@ -80,11 +80,21 @@ public final class Experiments {
      * @param jobs     runs at once
      * @param progress what the command line draws
      * @param command  the command line, recorded in the results
+     * @param backend  where the runs' validation and test similarities are computed ({@code null}: the CPU)
      */
     public record Settings(Dataset data, Path out, int seeds, Recipe recipe, List<Double> rates, int jobs,
-                           Runner.Progress progress, String command) {
+                           Runner.Progress progress, String command, io.rematch.backend.Backend backend) {
+
+        /** The settings with every evaluation on the CPU. */
+        public Settings(Dataset data, Path out, int seeds, Recipe recipe, List<Double> rates, int jobs,
+                        Runner.Progress progress, String command) {
+            this(data, out, seeds, recipe, rates, jobs, progress, command, null);
+        }
 
         public Settings {
+            if (backend == null) {
+                backend = new io.rematch.backend.CpuBackend();
+            }
             if (seeds < 1) {
                 throw new IllegalArgumentException("--seeds must be >= 1 (the number of seeds), got " + seeds);
             }
@@ -129,7 +139,8 @@ public final class Experiments {
             case "similarities":
             case "examples":
                 return grid(name.equals("examples") ? List.of("CCL-log") : SIMILARITIES, List.of(RATE),
-                        new Settings(s.data(), s.out(), 1, s.recipe(), s.rates(), s.jobs(), s.progress(), s.command()));
+                        new Settings(s.data(), s.out(), 1, s.recipe(), s.rates(), s.jobs(), s.progress(), s.command(),
+                                s.backend()));
             case "tau":
                 List<Arm> arms = new ArrayList<>();
                 for (String label : TAU) {
@@ -170,7 +181,7 @@ public final class Experiments {
             throw new IllegalArgumentException("--data: the examples experiment draws emoji renderings; give an emoji"
                     + " dataset folder (items.tsv, texts.tsv, images-VENDOR.png), such as data-small/emoji");
         }
-        List<Outcome> outcomes = new Runner(s.data(), s.out(), s.jobs(), s.progress()).run(arms(n, s));
+        List<Outcome> outcomes = new Runner(s.data(), s.out(), s.jobs(), s.progress(), s.backend()).run(arms(n, s));
         List<Path> files = new ArrayList<>();
         StringBuilder md = new StringBuilder();
         md.append("# ").append(n).append(": ").append(title(n)).append("\n\n");

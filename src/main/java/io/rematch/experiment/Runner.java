@@ -42,11 +42,20 @@ public final class Runner {
     private final Path runs;
     private final int jobs;
     private final Progress progress;
+    private final io.rematch.backend.Backend backend;
 
     /**
      * @param jobs runs at once, at least 1
      */
     public Runner(Dataset data, Path out, int jobs, Progress progress) {
+        this(data, out, jobs, progress, new io.rematch.backend.CpuBackend());
+    }
+
+    /**
+     * As {@link #Runner(Dataset, Path, int, Progress)}, every run's validation and test
+     * similarities computed by {@code backend} (shared by the runs: a device takes them in turn).
+     */
+    public Runner(Dataset data, Path out, int jobs, Progress progress, io.rematch.backend.Backend backend) {
         if (jobs < 1) {
             throw new IllegalArgumentException("--jobs must be >= 1, got " + jobs);
         }
@@ -54,6 +63,7 @@ public final class Runner {
         this.runs = out.resolve("runs");
         this.jobs = jobs;
         this.progress = progress;
+        this.backend = backend;
     }
 
     /** The total number of epochs the arms train (warm-up included), for a progress bar. */
@@ -145,7 +155,7 @@ public final class Runner {
         };
         try {
             TrainingRun.train(arm.config(), data, folder, exists ? TrainingRun.Start.RESUME : TrainingRun.Start.NEW,
-                    listener);
+                    listener, backend);
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();
             if (m != null && m.contains("holds a run with another configuration")) {

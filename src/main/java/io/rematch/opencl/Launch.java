@@ -69,6 +69,15 @@ public final class Launch {
         }
     }
 
+    /** {@code kernel.get(a)} of an int buffer, a device error as a {@link DeviceFailure}. */
+    public static void get(Kernel kernel, int[] a, OpenClDevice device, String what) {
+        try {
+            kernel.get(a);
+        } catch (Throwable t) {
+            throw failure(what, device, null, t);
+        }
+    }
+
     /** The failure's message: what Aparapi logged (why the kernel failed) first, else the error's own message. */
     private static DeviceFailure failure(String what, OpenClDevice device, String logged, Throwable t) {
         String reason = logged;

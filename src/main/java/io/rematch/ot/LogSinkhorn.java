@@ -62,6 +62,11 @@ public final class LogSinkhorn implements TransportSolver {
         return "sinkhorn-log";
     }
 
+    /** The entropic regularisation. */
+    public double reg() {
+        return reg;
+    }
+
     @Override
     public Stopping stopping() {
         return stopping;

@@ -110,6 +110,16 @@ public final class MaskedPartialTransport implements TransportSolver {
         return mode;
     }
 
+    /** The entropic regularisation. */
+    public double reg() {
+        return reg;
+    }
+
+    /** The transported mass \(s\). */
+    public double mass() {
+        return mass;
+    }
+
     /** L2RM's call: uniform \(a = b = \mathbf 1/n\), the diagonal forbidden. */
     public TransportResult solveBatch(DMatrixRMaj cost) {
         TransportArguments.cost(cost);

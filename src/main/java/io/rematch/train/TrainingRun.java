@@ -1,5 +1,7 @@
 package io.rematch.train;
 
+import io.rematch.backend.Backend;
+import io.rematch.backend.CpuBackend;
 import io.rematch.data.Dataset;
 import io.rematch.data.Mismatch;
 import io.rematch.data.NoiseIndex;
@@ -96,6 +98,20 @@ public final class TrainingRun {
      */
     public static Result train(TrainingConfig config, Dataset data, Path out, Start start,
                                TrainingListener listener) throws IOException {
+        try (Backend cpu = new CpuBackend()) {
+            return train(config, data, out, start, listener, cpu);
+        }
+    }
+
+    /**
+     * As {@link #train(TrainingConfig, Dataset, Path, Start, TrainingListener)}, with the
+     * validation and test similarity matrices computed by {@code backend} (the training steps stay
+     * on the CPU). On an OpenCL device the matrices are float32, so two captions whose scores float32
+     * cannot tell apart tie, and the tie rule ranks them; the recalls, and with them the choice of
+     * the best epoch, can then differ from a CPU run's. {@code results.json} names the backend.
+     */
+    public static Result train(TrainingConfig config, Dataset data, Path out, Start start,
+                               TrainingListener listener, Backend backend) throws IOException {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the run");
         }
@@ -213,7 +229,7 @@ public final class TrainingRun {
             long t0 = System.nanoTime();
             Trainer.EpochResult r = trainer.trainEpoch(epoch, lr, listener);
             double seconds = (System.nanoTime() - t0) * 1e-9;
-            RecallSummary validation = RecallSummary.of(Evaluation.evaluate(model, dev, TIES));
+            RecallSummary validation = RecallSummary.of(Evaluation.evaluate(model, dev, TIES, backend));
             boolean improved = validation.rsum() > bestRsum;
             if (improved) {
                 bestRsum = validation.rsum();
@@ -231,13 +247,13 @@ public final class TrainingRun {
 
         JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
                 pointer.toString());
-        RecallSummary testLast = RecallSummary.of(Evaluation.evaluate(model, test, TIES));
+        RecallSummary testLast = RecallSummary.of(Evaluation.evaluate(model, test, TIES, backend));
         TwoTower best = new TwoTower(model.imageDims(), model.textDims(), config.encoder(), config.precision(),
                 new Streams(0).get("init"));
         double[] w = Checkpoint.read(out.resolve(p.string("best"))).array("weights", best.parameters().size());
         System.arraycopy(w, 0, best.parameters().values(), 0, w.length);
         best.parameters().valuesChanged();
-        RecallSummary testBest = RecallSummary.of(Evaluation.evaluate(best, test, TIES));
+        RecallSummary testBest = RecallSummary.of(Evaluation.evaluate(best, test, TIES, backend));
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("best_epoch", bestEpoch + 1);
         results.put("best_validation", bestValidation.toMap());
@@ -246,6 +262,7 @@ public final class TrainingRun {
         results.put("test_last", testLast.toMap());
         results.put("mismatched_pairs", injection.mismatched());
         results.put("mismatch_realised", injection.realisedRate());
+        results.put("evaluation_backend", backend.name());
         Checkpoint.writeText(out.resolve(RESULTS), Json.write(results) + "\n");
         return new Result(bestEpoch, bestValidation, lastValidation, testBest, testLast, injection, records);
     }

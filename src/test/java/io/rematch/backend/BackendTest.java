@@ -70,7 +70,9 @@ class BackendTest {
             LossValue v = loss.evaluate(scores);
             assertEquals(ComplementaryContrastiveLoss.rclDefault().evaluate(scores).value(), v.value(), 1e-5);
             ScoreLoss tr = io.rematch.loss.Losses.create("tr-hn", io.rematch.loss.Losses.Settings.defaults());
-            assertEquals(tr.evaluate(scores).value(), b.loss(tr).evaluate(scores).value(), 0.0,
+            assertEquals(tr.evaluate(scores).value(), b.loss(tr).evaluate(scores).value(), 1e-5);
+            ScoreLoss rce = io.rematch.loss.Losses.create("rce", io.rematch.loss.Losses.Settings.defaults());
+            assertEquals(rce.evaluate(scores).value(), b.loss(rce).evaluate(scores).value(), 0.0,
                     "a loss without a kernel runs on the CPU");
             ScoreLoss nce = new ContrastiveLoss(0.05, Mode.STABLE);
             assertEquals(nce.evaluate(scores).value(), b.loss(nce).evaluate(scores).value(), 1e-5);
@@ -78,7 +80,7 @@ class BackendTest {
             assertEquals(1, cl.count("ccl-log", "opencl"));
             assertEquals(0, cl.count("similarities", "cpu"));
             assertNull(cl.failure());
-            assertEquals("similarities 1 x opencl; ccl-log 1 x opencl; tr-hn 1 x cpu (no kernel); infonce 1 x opencl",
+            assertEquals("similarities 1 x opencl; ccl-log 1 x opencl; tr-hn 1 x opencl; rce 1 x cpu (no kernel); infonce 1 x opencl",
                     b.report());
             assertTrue(b.describe().startsWith("opencl: " + dev.name()), b.describe());
         }

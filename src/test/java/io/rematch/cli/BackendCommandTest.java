@@ -31,12 +31,14 @@ class BackendCommandTest {
     void benchPutsTheCpuAndTheDeviceSideBySideAndWritesItsReport() throws Exception {
         OpenClTesting.device();
         Path report = dir.resolve("bench.md");
-        Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--operations", "similarities,ccl,partial,sinkhorn",
-                "--iterations", "50", "--out", report.toString());
+        Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--operations",
+                "similarities,ccl,tr-hn,partial,sinkhorn,sinkhorn-log,l2rm", "--iterations", "50", "--out", report.toString());
         assertEquals(0, r.code(), r::toString);
         String out = r.out();
         for (String row : new String[] {"| similarities | 64 x 64 x 64 | cpu |", "| similarities | 96 x 96 x 96 | opencl |",
-                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| partial | 96 x 96, 50 iterations | opencl |", "| sinkhorn | 64 x 64, 50 iterations | cpu |"}) {
+                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| tr-hn | N = 96 | opencl |",
+                "| partial | 96 x 96, 50 iterations | opencl |", "| sinkhorn | 64 x 64, 50 iterations | cpu |",
+                "| sinkhorn-log | 96 x 96, 50 iterations | opencl |", "| l2rm | 96 x 96, 50 iterations | opencl |"}) {
             assertTrue(out.contains(row), row + "\n" + r);
         }
         assertFalse(out.contains("not timed as the device's"), r::toString);
@@ -72,6 +74,20 @@ class BackendCommandTest {
         assertEquals(0, sinkhorn.code(), sinkhorn::toString);
         assertTrue(sinkhorn.out().contains("\"converged\": true"), sinkhorn::toString);
         assertTrue(sinkhorn.err().contains("(ot-sinkhorn 1 x opencl)"), sinkhorn::toString);
+        Cli.Result logDomain = Cli.run("ot", "--cost-from-scores", scores, "--method", "sinkhorn-log", "--reg", "0.02",
+                "--tol", "1e-5", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, logDomain.code(), logDomain::toString);
+        assertTrue(logDomain.out().contains("\"converged\": true"), logDomain::toString);
+        assertTrue(logDomain.err().contains("(ot-sinkhorn-log 1 x opencl)"), logDomain::toString);
+        Cli.Result l2rm = Cli.run("ot", "--cost-from-scores", scores, "--method", "l2rm", "--reg", "0.07", "--mass", "0.1",
+                "--tol", "1e-5", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, l2rm.code(), l2rm::toString);
+        assertTrue(l2rm.out().contains("\"converged\": true"), l2rm::toString);
+        assertTrue(l2rm.err().contains("(ot-l2rm 1 x opencl)"), l2rm::toString);
+        Cli.Result faithful = Cli.run("ot", "--cost-from-scores", scores, "--method", "l2rm", "--mode", "faithful",
+                "--reg", "0.07", "--mass", "0.1", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, faithful.code(), faithful::toString);
+        assertTrue(faithful.err().contains("(ot-l2rm 1 x cpu (faithful mode has no kernel))"), faithful::toString);
     }
 
     @Test
@@ -84,6 +100,42 @@ class BackendCommandTest {
         Cli.assertBadInput(new String[] {"bench", "--repeats", "0"}, "--repeats must be >= 1");
         Cli.assertBadInput(new String[] {"loss", "--scores", "x.npy", "--loss", "ccl-log", "--backend", "cuda"},
                 "--backend must be auto, cpu or opencl, got 'cuda'");
+        // the training commands name it before reading --data (which does not exist here)
+        for (String[] args : new String[][] {
+                {"train", "--data", "no-such-folder", "--out", dir.resolve("t").toString(), "--backend", "gpu"},
+                {"experiment", "tau", "--data", "no-such-folder", "--out", dir.resolve("e").toString(), "--backend", "gpu"},
+                {"demo", "--data", "no-such-folder", "--out", dir.resolve("d").toString(), "--backend", "gpu"}}) {
+            Cli.assertBadInput(args, "--backend must be auto, cpu or opencl, got 'gpu'");
+        }
+        assertFalse(Files.exists(dir.resolve("t")), "nothing written");
+    }
+
+    @Test
+    void trainingEvaluatesOnTheDeviceAndTrainsOnTheCpu() throws Exception {
+        OpenClTesting.device();
+        String data = Path.of("data-small", "emoji").toString();
+        Path onCpu = dir.resolve("cpu");
+        Path onDevice = dir.resolve("opencl");
+        Cli.Result cpu = Cli.run("train", "--data", data, "--method", "rcl", "--epochs", "1", "--out", onCpu.toString(),
+                "--json", "--backend", "cpu");
+        Cli.Result cl = Cli.run("train", "--data", data, "--method", "rcl", "--epochs", "1", "--out", onDevice.toString(),
+                "--json", "--backend", "opencl");
+        assertEquals(0, cpu.code(), cpu::toString);
+        assertEquals(0, cl.code(), cl::toString);
+        // one validation, then the last and the best epoch's test: three similarity matrices
+        assertTrue(cl.err().contains("rematch train: backend opencl: "), cl::toString);
+        assertTrue(cl.err().contains("(similarities 3 x opencl); the training steps ran on the CPU"), cl::toString);
+        assertTrue(cpu.err().contains("(similarities 3 x cpu); the training steps ran on the CPU"), cpu::toString);
+        java.util.Map<String, Object> a = TrainCommandTest.jsonFile(onCpu.resolve("results.json"));
+        java.util.Map<String, Object> b = TrainCommandTest.jsonFile(onDevice.resolve("results.json"));
+        assertEquals("cpu", a.get("evaluation_backend"));
+        assertEquals("opencl", b.get("evaluation_backend"));
+        // the same training; float32 similarities move a recall only where two scores tie in float32
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(onCpu.resolve("epoch-0001").resolve("weights.npy")),
+                Files.readAllBytes(onDevice.resolve("epoch-0001").resolve("weights.npy"))), "the same weights, bit for bit");
+        double rsumCpu = Cli.number(a, "test_best", "rsum");
+        double rsumCl = Cli.number(b, "test_best", "rsum");
+        assertEquals(rsumCpu, rsumCl, 1.0, "test rsum on the CPU and on the device");
     }
 
     @Test
@@ -103,6 +155,12 @@ class BackendCommandTest {
         }
         assertTrue(cl.err().startsWith("rematch loss: backend opencl: "), cl::toString);
         assertTrue(cl.err().contains("(ccl-log 1 x opencl)"), cl::toString);
+        Cli.Result hardest = Cli.run("loss", "--scores", s.toString(), "--loss", "tr-hn", "--json", "--backend", "opencl");
+        Cli.Result hardestCpu = Cli.run("loss", "--scores", s.toString(), "--loss", "tr-hn", "--json");
+        assertEquals(0, hardest.code(), hardest::toString);
+        assertTrue(hardest.err().contains("(tr-hn 1 x opencl)"), hardest::toString);
+        assertEquals(Double.parseDouble(hardestCpu.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim()),
+                Double.parseDouble(hardest.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim()), 1e-6);
         double a = Double.parseDouble(cpu.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim());
         double b = Double.parseDouble(cl.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim());
         assertEquals(a, b, 1e-5 * Math.abs(a));

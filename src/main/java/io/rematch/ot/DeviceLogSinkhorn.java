@@ -1,0 +1,182 @@
+package io.rematch.ot;
+
+import com.aparapi.Range;
+import io.rematch.mask.PairMask;
+import io.rematch.opencl.Launch;
+import io.rematch.opencl.OpenClDevice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * {@link LogSinkhorn} with its iterations on an OpenCL device ({@link LogSinkhornKernel},
+ * float32): the same updates (\(g\) from the columns, then \(f\) from the rows), the same check of
+ * the column marginals every {@value SinkhornKnopp#CHECK_EVERY} iterations, the same
+ * {@link TransportResult}. The log-kernel is \(-(C - \min C)/\varepsilon\), formed in float64 and
+ * copied once (the shift is absorbed by the potentials: the plan is the same); the host reads
+ * \(m\) error terms at each check and assembles the plan in float64, \(e^{L_{ij} + f_i + g_j}\),
+ * from the final potentials.
+ *
+ * <p>float32 keeps about \(6 \cdot 10^{-8}\) of each exponent, so a plan entry carries a relative
+ * error of about \(|L_{ij}| \cdot 6 \cdot 10^{-8}\) (at \(\varepsilon = 0.01\) and costs in
+ * \([0, 2]\): \(10^{-5}\)); {@code DeviceLogSinkhornContractTest} states the tolerance. As for
+ * {@link DeviceSinkhorn}, tolerances below {@link DevicePartialTransport#TOLERANCE_FLOOR} stay on
+ * the CPU, a non-finite potential or a float64 plan that misses the tolerance its float32 test
+ * met is reported with {@link io.rematch.opencl.Float32Range}, and the backend then solves on the
+ * CPU: {@code converged} always describes the plan returned.
+ */
+public final class DeviceLogSinkhorn implements TransportSolver {
+
+    private static final int GROUP = 64;
+
+    private final LogSinkhorn solver;
+    private final OpenClDevice device;
+
+    /** @param solver the CPU solver it stands in for ({@link #supports} must hold) */
+    public DeviceLogSinkhorn(LogSinkhorn solver, OpenClDevice device) {
+        if (!supports(solver)) {
+            throw new IllegalArgumentException("the OpenCL log-domain Sinkhorn takes tolerances of at least "
+                    + DevicePartialTransport.TOLERANCE_FLOOR + " (or 0), not " + solver.stopping());
+        }
+        this.solver = solver;
+        this.device = device;
+    }
+
+    /** Whether the device can stand in for {@code s}: log-domain Sinkhorn at a tolerance of 0 or at least the floor. */
+    public static boolean supports(TransportSolver s) {
+        if (!(s instanceof LogSinkhorn)) {
+            return false;
+        }
+        double tol = s.stopping().tolerance();
+        return tol == 0 || tol >= DevicePartialTransport.TOLERANCE_FLOOR;
+    }
+
+    @Override
+    public String name() {
+        return solver.name();
+    }
+
+    @Override
+    public Stopping stopping() {
+        return solver.stopping();
+    }
+
+    @Override
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] given, PairMask forbidden) {
+        Stopping stopping = solver.stopping();
+        double reg = solver.reg();
+        final double[] b = TransportArguments.balanced(cost, a, given, forbidden, reg, stopping);
+        final double massB = SinkhornKnopp.sum(b);
+        final int n = cost.numRows;
+        final int m = cost.numCols;
+        double shift = TransportArguments.min(cost);
+        double[] ld = new double[n * m];
+        double lowest = 0;
+        for (int e = 0; e < n * m; e++) {
+            ld[e] = -(cost.data[e] - shift) / reg;
+            lowest = Math.min(lowest, ld[e]);
+        }
+        if (!(lowest > -1e29)) {    // far from LOG_ZERO and float32's range: a zero marginal stays distinct
+            throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT,
+                    "log-domain Sinkhorn: (max C - min C) / reg = %.3g leaves float32", -lowest));
+        }
+        long bytes = 4L * ((long) n * m + 3L * n + 6L * m);
+        Launch.requireMemory(device, 4L * n * m, bytes, "log-domain Sinkhorn of " + n + " x " + m);
+        LogSinkhornKernel k = Launch.prepare(new LogSinkhornKernel(), device);
+        try {
+            k.n = n;
+            k.m = m;
+            k.l = Launch.toFloat(ld);
+            k.loga = logs(a);
+            k.logb = logs(b);
+            k.b = Launch.toFloat(b);
+            k.f = new float[n];
+            k.g = new float[2 * m];
+            k.error = new float[m];
+            k.parity = 0;
+            for (float[] buf : new float[][] {k.l, k.loga, k.logb, k.b, k.f, k.g}) {
+                Launch.put(k, buf, device, "log-domain Sinkhorn's buffers");
+            }
+            Range rows = Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP);
+            Range cols = Range.create(device.aparapi(), Launch.padded(m, GROUP), GROUP);
+            // the first g is log b - lse_i(L_ij + 0): a column pass whose error terms are ignored
+            k.pass = LogSinkhornKernel.COLUMNS;
+            Launch.run(k, cols, device, "log-domain Sinkhorn's first column pass");
+            k.parity = 1;
+            List<Double> errors = new ArrayList<>();
+            double err = Double.NaN;
+            boolean converged = false;
+            int done = 0;
+            int planParity = k.parity;    // the g the last row pass used: the plan's
+            for (int ii = 0; ii < stopping.maxIterations(); ii++) {
+                planParity = k.parity;
+                k.pass = LogSinkhornKernel.ROWS;
+                Launch.run(k, rows, device, "log-domain Sinkhorn's row pass");
+                k.pass = LogSinkhornKernel.COLUMNS;
+                Launch.run(k, cols, device, "log-domain Sinkhorn's column pass");
+                done = ii + 1;
+                if (ii % SinkhornKnopp.CHECK_EVERY == 0) {
+                    Launch.get(k, k.error, device, "log-domain Sinkhorn's errors");
+                    double e2 = 0;
+                    for (int j = 0; j < m; j++) {
+                        e2 += k.error[j];
+                    }
+                    err = Math.sqrt(e2) / massB;
+                    errors.add(err);
+                    if (err < stopping.tolerance()) {
+                        converged = true;
+                        break;
+                    }
+                }
+                k.parity = 1 - k.parity;
+            }
+            Launch.get(k, k.f, device, "log-domain Sinkhorn's f");
+            Launch.get(k, k.g, device, "log-domain Sinkhorn's g");
+            int gOff = planParity * m;
+            for (int i = 0; i < n; i++) {
+                double fi = a[i] == 0 ? Double.NEGATIVE_INFINITY : k.f[i];
+                if (!Float.isFinite(k.f[i])) {
+                    throw new io.rematch.opencl.Float32Range("log-domain Sinkhorn (OpenCL): a potential left float32");
+                }
+                for (int j = 0; j < m; j++) {
+                    double gj = b[j] == 0 ? Double.NEGATIVE_INFINITY : k.g[gOff + j];
+                    if (!Float.isFinite(k.g[gOff + j])) {
+                        throw new io.rematch.opencl.Float32Range("log-domain Sinkhorn (OpenCL): a potential left float32");
+                    }
+                    ld[i * m + j] = Math.exp(ld[i * m + j] + fi + gj);
+                }
+            }
+            if (converged) {
+                // the test ran on float32 sums; converged must hold for the float64 plan returned
+                double e2 = 0;
+                for (int j = 0; j < m; j++) {
+                    double c = 0;
+                    for (int i = 0; i < n; i++) {
+                        c += ld[i * m + j];
+                    }
+                    e2 += (c - b[j]) * (c - b[j]);
+                }
+                double e = Math.sqrt(e2) / massB;
+                if (!(e < stopping.tolerance())) {
+                    throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "log-domain Sinkhorn: the float32"
+                            + " iterate met the tolerance %.3g but the float64 plan misses it (%.3g)", stopping.tolerance(), e));
+                }
+            }
+            return Convergence.finish(DMatrixRMaj.wrap(n, m, ld), done, SinkhornKnopp.toArray(errors), err, stopping,
+                    converged, null, Convergence.Constraints.balanced(a, b, massB), "Sinkhorn (log domain, OpenCL)",
+                    "increase the iteration cap or reg");
+        } finally {
+            k.dispose();
+        }
+    }
+
+    /** \(\log x\) in float32, {@link LogSinkhornKernel#LOG_ZERO} for 0. */
+    private static float[] logs(double[] x) {
+        float[] out = new float[x.length];
+        for (int k = 0; k < x.length; k++) {
+            out[k] = x[k] == 0 ? LogSinkhornKernel.LOG_ZERO : (float) Math.log(x[k]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,213 @@
+package io.rematch.ot;
+
+import com.aparapi.Range;
+import io.rematch.mask.PairMask;
+import io.rematch.numeric.Mode;
+import io.rematch.opencl.Launch;
+import io.rematch.opencl.OpenClDevice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * {@link MaskedPartialTransport} (L2RM's masked partial OT with the dummy row and column, stable
+ * mode) with its iterations on an OpenCL device ({@link MaskedPartialKernel}, float32): the same
+ * extension and arguments' checks ({@link DummyExtension}), the same updates (\(u\) from the rows,
+ * then \(v\) from the columns), the same stopping rules checked at the same iterations (the row
+ * marginals of the current plan every iteration, or the release's change of \(u\)), the same
+ * {@link TransportResult}. The host forms the log-kernel in float64 with the dummy costs absorbed
+ * into the dummy potentials (see the kernel), reads \(n + 1\) error terms per iteration, and
+ * assembles the plan in float64 from the final potentials, in the release's cost units.
+ *
+ * <p>As for the other device solvers, tolerances below {@link DevicePartialTransport#TOLERANCE_FLOOR}
+ * stay on the CPU ({@link #supports}; so does the faithful mode, whose \(10^{-10}\) inside the
+ * log-sum-exp float32 cannot resolve), and a plan whose float32 marginals test passed but whose
+ * float64 row marginals miss the tolerance is reported with {@link io.rematch.opencl.Float32Range}
+ * so that the backend solves on the CPU: {@code converged} describes the plan returned.
+ */
+public final class DeviceMaskedPartialTransport implements TransportSolver {
+
+    private static final int GROUP = 64;
+
+    private final MaskedPartialTransport solver;
+    private final OpenClDevice device;
+
+    /** @param solver the CPU solver it stands in for ({@link #supports} must hold) */
+    public DeviceMaskedPartialTransport(MaskedPartialTransport solver, OpenClDevice device) {
+        if (!supports(solver)) {
+            throw new IllegalArgumentException("the OpenCL L2RM partial OT takes stable mode and tolerances of at least "
+                    + DevicePartialTransport.TOLERANCE_FLOOR + " (or 0), not " + solver.mode() + " mode, " + solver.stopping());
+        }
+        this.solver = solver;
+        this.device = device;
+    }
+
+    /** Whether the device can stand in for {@code s}: L2RM's partial OT in stable mode at a tolerance of 0 or at least the floor. */
+    public static boolean supports(TransportSolver s) {
+        if (!(s instanceof MaskedPartialTransport t) || t.mode() != Mode.STABLE) {
+            return false;
+        }
+        double tol = s.stopping().tolerance();
+        return tol == 0 || tol >= DevicePartialTransport.TOLERANCE_FLOOR;
+    }
+
+    @Override
+    public String name() {
+        return solver.name();
+    }
+
+    @Override
+    public Stopping stopping() {
+        return solver.stopping();
+    }
+
+    @Override
+    public TransportResult solve(DMatrixRMaj cost, double[] a, double[] b, PairMask forbidden) {
+        final double reg = solver.reg();
+        final Stopping stopping = solver.stopping();
+        DummyExtension x = DummyExtension.of(cost, a, b, solver.mass(), forbidden, MaskedPartialTransport.DUMMY_COST_FACTOR);
+        TransportArguments.regForCost(reg, x.maxCost, "L2RM's dummy corner costs 201 x max cost");
+        final int n = x.n;
+        final int m = x.m;
+        final int n1 = x.n1;
+        final int m1 = x.m1;
+        final boolean marginals = stopping.rule() == Stopping.Rule.MARGINALS;
+        final double massA = SinkhornKnopp.sum(x.p);
+        final double xi = x.cost[m];    // row 0's dummy entry (row-major (n+1) x (m+1)): xi = 100 max C
+        final double absorbed = xi / reg;
+        // -C'/reg with xi/reg moved into the dummy potentials: real block -C/reg, dummy entries 0,
+        // corner -(2 xi + A)/reg + 2 xi/reg = -A/reg
+        double[] ld = new double[n1 * m1];
+        for (int i = 0; i < n1; i++) {
+            for (int j = 0; j < m1; j++) {
+                int e = i * m1 + j;
+                double shift = (i == n ? absorbed : 0) + (j == m ? absorbed : 0);
+                ld[e] = x.forbidden[e] ? Double.NEGATIVE_INFINITY : -x.cost[e] / reg + shift;
+            }
+        }
+        long bytes = 4L * ((long) n1 * m1 + 7L * n1 + 2L * m1);
+        Launch.requireMemory(device, 4L * n1 * m1, bytes, "L2RM partial OT of " + n + " x " + m);
+        MaskedPartialKernel k = Launch.prepare(new MaskedPartialKernel(), device);
+        try {
+            k.n1 = n1;
+            k.m1 = m1;
+            k.reg = (float) reg;
+            k.l = new float[n1 * m1];
+            for (int e = 0; e < ld.length; e++) {
+                k.l[e] = ld[e] == Double.NEGATIVE_INFINITY ? LogSinkhornKernel.LOG_ZERO : (float) ld[e];
+            }
+            k.p = Launch.toFloat(x.p);
+            k.logp = logs(x.p);
+            k.logq = logs(x.q);
+            // u = v = 0 in the release's units are f = g = 0 but the dummy row's and column's -xi/reg here
+            k.f = new float[n1];
+            k.f[n] = (float) -absorbed;
+            k.fOld = new float[n1];
+            k.g = new float[m1];
+            k.g[m] = (float) -absorbed;
+            k.rowError = new float[n1];
+            k.change = new float[n1];
+            for (float[] buf : new float[][] {k.l, k.p, k.logp, k.logq, k.f, k.g}) {
+                Launch.put(k, buf, device, "L2RM partial OT's buffers");
+            }
+            Range rows = Range.create(device.aparapi(), Launch.padded(n1, GROUP), GROUP);
+            Range cols = Range.create(device.aparapi(), Launch.padded(m1, GROUP), GROUP);
+            List<Double> errors = new ArrayList<>();
+            double err = Double.NaN;
+            boolean ruleMet = false;
+            boolean keepOld = false;   // marginals met: the plan is the one before this row pass
+            int done = 0;
+            for (int it = 0; it < stopping.maxIterations(); it++) {
+                k.pass = MaskedPartialKernel.ROWS;
+                Launch.run(k, rows, device, "L2RM partial OT's row pass");
+                if (marginals) {
+                    Launch.get(k, k.rowError, device, "L2RM partial OT's row errors");
+                    err = Math.sqrt(sum(k.rowError)) / massA;
+                    errors.add(err);
+                    if (err < stopping.tolerance()) {
+                        ruleMet = true;
+                        keepOld = true;
+                        break;
+                    }
+                }
+                k.pass = MaskedPartialKernel.COLUMNS;
+                Launch.run(k, cols, device, "L2RM partial OT's column pass");
+                done = it + 1;
+                if (!marginals) {
+                    Launch.get(k, k.change, device, "L2RM partial OT's potential changes");
+                    err = Math.sqrt(sum(k.change));
+                    errors.add(err);
+                    if (err < stopping.tolerance()) {
+                        ruleMet = true;
+                        break;
+                    }
+                }
+            }
+            Launch.get(k, keepOld ? k.fOld : k.f, device, "L2RM partial OT's row potentials");
+            Launch.get(k, k.g, device, "L2RM partial OT's column potentials");
+            float[] fl = keepOld ? k.fOld : k.f;
+            double[] u = new double[n1];
+            double[] v = new double[m1];
+            for (int i = 0; i < n1; i++) {
+                if (!Float.isFinite(fl[i])) {
+                    throw new io.rematch.opencl.Float32Range("L2RM partial OT (OpenCL): a potential left float32");
+                }
+                u[i] = x.p[i] == 0 ? Double.NEGATIVE_INFINITY : reg * (fl[i] + (i == n ? absorbed : 0));
+            }
+            for (int j = 0; j < m1; j++) {
+                if (!Float.isFinite(k.g[j])) {
+                    throw new io.rematch.opencl.Float32Range("L2RM partial OT (OpenCL): a potential left float32");
+                }
+                v[j] = x.q[j] == 0 ? Double.NEGATIVE_INFINITY : reg * (k.g[j] + (j == m ? absorbed : 0));
+            }
+            if (ruleMet && marginals) {
+                // the test ran on float32 sums; converged must hold for the float64 plan returned
+                double e = rowMarginalError(x, u, v, reg) / massA;
+                if (!(e < stopping.tolerance())) {
+                    throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "L2RM partial OT: the float32"
+                            + " iterate met the tolerance %.3g but the float64 plan misses it (%.3g)", stopping.tolerance(), e));
+                }
+            }
+            return Convergence.finish(x.realPlan(u, v, reg), done, SinkhornKnopp.toArray(errors), err, stopping, ruleMet,
+                    null, Convergence.Constraints.measured(() -> x.extendedViolation(u, v, reg)), "L2RM partial OT (OpenCL)",
+                    "increase the iteration cap or reg");
+        } finally {
+            k.dispose();
+        }
+    }
+
+    /** \(\|e^{M} \mathbf 1 - a'\|_2\) of the extended plan in float64: the marginals rule's error. */
+    static double rowMarginalError(DummyExtension x, double[] u, double[] v, double reg) {
+        double e2 = 0;
+        for (int i = 0; i < x.n1; i++) {
+            if (x.p[i] == 0) {
+                continue;
+            }
+            double row = 0;
+            for (int j = 0; j < x.m1; j++) {
+                int e = i * x.m1 + j;
+                row += x.forbidden[e] ? 0 : Math.exp(((-x.cost[e] + u[i]) + v[j]) / reg);
+            }
+            e2 += (row - x.p[i]) * (row - x.p[i]);
+        }
+        return Math.sqrt(e2);
+    }
+
+    private static double sum(float[] x) {
+        double s = 0;
+        for (float v : x) {
+            s += v;
+        }
+        return s;
+    }
+
+    /** \(\log x\) in float32, {@link LogSinkhornKernel#LOG_ZERO} for 0. */
+    private static float[] logs(double[] x) {
+        float[] out = new float[x.length];
+        for (int k = 0; k < x.length; k++) {
+            out[k] = x[k] == 0 ? LogSinkhornKernel.LOG_ZERO : (float) Math.log(x[k]);
+        }
+        return out;
+    }
+}
