@@ -48,6 +48,9 @@ final class CompareCommand extends Subcommand {
     @Option(names = "--json", order = 30, description = "Print one JSON object on one line.")
     boolean json;
 
+    @Mixin
+    BackendOption backendOption;
+
     /** One row of the comparison. */
     record Row(String loss, double value, double cleanPull, double mismatchedPull) {
         /** mismatched / clean, or NaN where no clean pair is pulled (every hinge inactive, say). */
@@ -68,6 +71,7 @@ final class CompareCommand extends Subcommand {
 
     @Override
     int run() {
+        backendOption.choice();     // a mistyped --backend is named before any file is read
         parameters.validate();
         double tau = parameters.tau, q = parameters.q, margin = parameters.margin;
         long seed = parameters.seed;
@@ -81,20 +85,23 @@ final class CompareCommand extends Subcommand {
         List<Row> rows = new ArrayList<>();
         Losses.Settings settings = Losses.Settings.defaults().withTau(tau).withQ(q).withMargin(margin).withSeed(seed);
         LossWorkspace workspace = new LossWorkspace();
-        for (String name : Losses.SCORE_ONLY_NAMES) { // the rematch losses need a plan, which compare does not take
-            LossValue v = Losses.create(name, settings).evaluate(s, workspace);
-            double clean = 0, bad = 0;
-            for (int i = 0; i < n; i++) {
-                double pull = -v.gradient().get(i, i);
-                if (flags[i] == 1) {
-                    bad += pull;
-                } else {
-                    clean += pull;
+        try (io.rematch.backend.Backend backend = backendOption.open(this)) {
+            for (String name : Losses.SCORE_ONLY_NAMES) { // the rematch losses need a plan, which compare does not take
+                LossValue v = backend.loss(Losses.create(name, settings)).evaluate(s, workspace);
+                double clean = 0, bad = 0;
+                for (int i = 0; i < n; i++) {
+                    double pull = -v.gradient().get(i, i);
+                    if (flags[i] == 1) {
+                        bad += pull;
+                    } else {
+                        clean += pull;
+                    }
                 }
+                rows.add(new Row(name, v.value(), clean / (n - noisy), bad / noisy));
             }
-            rows.add(new Row(name, v.value(), clean / (n - noisy), bad / noisy));
+            print(rows, n, noisy);
+            BackendOption.report(this, backend);
         }
-        print(rows, n, noisy);
         return 0;
     }
 

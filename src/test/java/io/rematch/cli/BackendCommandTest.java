@@ -139,6 +139,32 @@ class BackendCommandTest {
     }
 
     @Test
+    void compareEvaluatesTheLossesThatHaveKernelsOnTheDevice() {
+        OpenClTesting.device();
+        String batch = Path.of("data-small", "batch128-pmp20").toString();
+        String[] args = {"compare", "--scores", Path.of(batch, "scores.npy").toString(), "--mismatched",
+                Path.of(batch, "mismatched.npy").toString(), "--json"};
+        Cli.Result cpu = Cli.run(args);
+        String[] device = java.util.Arrays.copyOf(args, args.length + 2);
+        device[args.length] = "--backend";
+        device[args.length + 1] = "opencl";
+        Cli.Result cl = Cli.run(device);
+        assertEquals(0, cl.code(), cl::toString);
+        assertTrue(cl.err().contains("ccl-log 1 x opencl; ") && cl.err().contains("tr-hn 1 x opencl; ")
+                && cl.err().contains("rce 1 x cpu (no kernel)"), cl::toString);
+        java.util.regex.Matcher a = java.util.regex.Pattern.compile("\"value\": ([^,]+),").matcher(cpu.out());
+        java.util.regex.Matcher b = java.util.regex.Pattern.compile("\"value\": ([^,]+),").matcher(cl.out());
+        int losses = 0;
+        while (a.find()) {
+            assertTrue(b.find(), cl::toString);
+            double x = Double.parseDouble(a.group(1));
+            assertEquals(x, Double.parseDouble(b.group(1)), 1e-4 * Math.abs(x), "loss " + losses + ":\n" + cl);
+            losses++;
+        }
+        assertEquals(11, losses, cpu::toString);
+    }
+
+    @Test
     void theOpenClLossSaysWhereItRan() throws Exception {
         OpenClTesting.device();
         Path s = dir.resolve("s.npy");
