@@ -84,15 +84,26 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
 
     /**
      * {@code solver} run on this backend: on an OpenCL device, entropic partial OT on the marginals
-     * rule and balanced Sinkhorn, at tolerances float32 can meet
-     * ({@link io.rematch.ot.DevicePartialTransport#supports}, {@link io.rematch.ot.DeviceSinkhorn#supports}),
-     * run their kernels; any other solver runs on the CPU. Counted in {@link #report()}.
+     * rule, balanced Sinkhorn in both domains and L2RM's masked partial OT in stable mode, at
+     * tolerances float32 can meet ({@link io.rematch.ot.DevicePartialTransport#supports},
+     * {@link io.rematch.ot.DeviceSinkhorn#supports}, {@link io.rematch.ot.DeviceLogSinkhorn#supports},
+     * {@link io.rematch.ot.DeviceMaskedPartialTransport#supports}), run their kernels; any other
+     * solver runs on the CPU. Counted in {@link #report()}.
      */
     io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver);
 
     /** Whether a device failure has handed this backend's work to the CPU (never, for the CPU). */
     default boolean failed() {
         return false;
+    }
+
+    /**
+     * Where the work since a moment at which {@link #failed()} was {@code failedBefore} ran:
+     * {@code cpu}; {@code opencl}; {@code opencl, then cpu} if the device failed meanwhile (its
+     * work from then on is the CPU's); {@code cpu} again if it had failed before.
+     */
+    default String ranOn(boolean failedBefore) {
+        return failedBefore ? "cpu" : failed() ? name() + ", then cpu" : name();
     }
 
     /** What ran where so far, e.g. {@code similarities 3 x opencl; ccl-log 10 x opencl, 1 x cpu (beyond float32)}. */

@@ -76,29 +76,37 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public synchronized double[] similarities(double[] x, int n, double[] y, int m, int d) {
-        if (failure == null) {
-            try {
-                float[] s = new DeviceSimilarities(device, budget).compute(io.rematch.opencl.Launch.toFloat(x), n, io.rematch.opencl.Launch.toFloat(y), m, d);
-                usage.add("similarities", "opencl");
-                return toDouble(s);
-            } catch (DeviceFailure e) {
-                fail(e);
+    public double[] similarities(double[] x, int n, double[] y, int m, int d) {
+        float[] s = null;
+        synchronized (this) {      // the device's turn; the CPU's work below runs outside the lock
+            if (failure == null) {
+                try {
+                    s = new DeviceSimilarities(device, budget).compute(io.rematch.opencl.Launch.toFloat(x), n,
+                            io.rematch.opencl.Launch.toFloat(y), m, d);
+                    usage.add("similarities", "opencl");
+                } catch (DeviceFailure e) {
+                    fail(e);
+                }
             }
+        }
+        if (s != null) {
+            return toDouble(s);
         }
         usage.add("similarities", "cpu");
         return TwoTower.similarities(x, n, y, m, d);
     }
 
     @Override
-    public synchronized float[] similarities(float[] x, int n, float[] y, int m, int d) {
-        if (failure == null) {
-            try {
-                float[] s = new DeviceSimilarities(device, budget).compute(x, n, y, m, d);
-                usage.add("similarities", "opencl");
-                return s;
-            } catch (DeviceFailure e) {
-                fail(e);
+    public float[] similarities(float[] x, int n, float[] y, int m, int d) {
+        synchronized (this) {
+            if (failure == null) {
+                try {
+                    float[] s = new DeviceSimilarities(device, budget).compute(x, n, y, m, d);
+                    usage.add("similarities", "opencl");
+                    return s;
+                } catch (DeviceFailure e) {
+                    fail(e);
+                }
             }
         }
         usage.add("similarities", "cpu");
@@ -106,7 +114,20 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public synchronized void similarityBlocks(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer) {
+    public void similarityBlocks(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer) {
+        if (!onDevice(x, n, y, m, d, maxRows, consumer)) {
+            usage.add("similarities", "cpu");
+            CpuBackend.blocksOnCpu(x, n, y, m, d, maxRows, consumer);
+        }
+    }
+
+    /**
+     * The blocks on the device, in its turn (the consumer runs between the device's blocks, so
+     * within the turn); after a failure mid-way, the rest on the CPU. False if the device had failed
+     * before: nothing was handed on.
+     */
+    private synchronized boolean onDevice(double[] x, int n, double[] y, int m, int d, int maxRows,
+                                          BlockConsumer consumer) {
         if (failure == null) {
             // Blocks are handed on only once the device has computed them; if a later block fails,
             // the CPU redoes the rest from that row, so the consumer sees each row exactly once.
@@ -129,22 +150,21 @@ public final class OpenClBackend implements Backend {
                     done[0] = from + rows;
                 });
                 usage.add("similarities", "opencl");
-                return;
+                return true;
             } catch (DeviceFailure e) {
                 fail(e);
                 int from = done[0];
                 if (from >= n) {
-                    return;
+                    return true;
                 }
                 usage.add("similarities", "cpu");
                 double[] rest = java.util.Arrays.copyOfRange(x, from * d, n * d);
                 CpuBackend.blocksOnCpu(rest, n - from, y, m, d, maxRows,
                         (f, rows, block) -> consumer.accept(from + f, rows, block));
-                return;
+                return true;
             }
         }
-        usage.add("similarities", "cpu");
-        CpuBackend.blocksOnCpu(x, n, y, m, d, maxRows, consumer);
+        return false;
     }
 
     @Override
@@ -162,14 +182,19 @@ public final class OpenClBackend implements Backend {
             public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
                 if (failure == null) {
                     try {
-                        LossValue v;
-                        synchronized (OpenClBackend.this) {
-                            v = onDevice.evaluate(scores, workspace);
+                        LossValue v = null;
+                        synchronized (OpenClBackend.this) {    // the device's turn; re-checked inside it
+                            if (failure == null) {
+                                v = onDevice.evaluate(scores, workspace);
+                            }
                         }
-                        usage.add(loss.name(), "opencl");
-                        return v;
+                        if (v != null) {
+                            usage.add(loss.name(), "opencl");
+                            return v;
+                        }
                     } catch (io.rematch.opencl.Float32Range e) {
                         usage.add(loss.name(), "cpu (beyond float32)");
+                        note(e);
                         return loss.evaluate(scores, workspace);
                     } catch (DeviceFailure e) {
                         fail(e);
@@ -207,14 +232,19 @@ public final class OpenClBackend implements Backend {
                                                        io.rematch.mask.PairMask forbidden) {
                 if (failure == null) {
                     try {
-                        io.rematch.ot.TransportResult r;
-                        synchronized (OpenClBackend.this) {
-                            r = onDevice.solve(cost, a, b, forbidden);
+                        io.rematch.ot.TransportResult r = null;
+                        synchronized (OpenClBackend.this) {    // the device's turn; re-checked inside it
+                            if (failure == null) {
+                                r = onDevice.solve(cost, a, b, forbidden);
+                            }
                         }
-                        usage.add(what, "opencl");
-                        return r;
+                        if (r != null) {
+                            usage.add(what, "opencl");
+                            return r;
+                        }
                     } catch (io.rematch.opencl.Float32Range e) {
                         usage.add(what, "cpu (beyond float32)");
+                        note(e);
                         return solver.solve(cost, a, b, forbidden);
                     } catch (DeviceFailure e) {
                         fail(e);
@@ -272,6 +302,18 @@ public final class OpenClBackend implements Backend {
     /** Forgets a failure, so the next operation tries the device again (a benchmark's next measurement). */
     public synchronized void reset() {
         failure = null;
+    }
+
+    /** How many beyond-float32 reasons are warned about; the rest are only counted. */
+    static final int NOTES = 3;
+    private int notes;
+
+    /** Says why an input went to the CPU (the first {@link #NOTES} times): the report only counts it. */
+    private synchronized void note(io.rematch.opencl.Float32Range e) {
+        if (notes++ < NOTES) {
+            warnings.accept("computed on the CPU, beyond float32 on the device: " + e.getMessage()
+                    + (notes == NOTES ? " (further such cases are counted in the report, not shown)" : ""));
+        }
     }
 
     private synchronized void fail(DeviceFailure e) {

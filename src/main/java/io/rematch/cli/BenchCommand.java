@@ -18,14 +18,17 @@ import picocli.CommandLine.Option;
 /** {@code rematch bench}: each operation on each backend, side by side. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Rematch.Version.class,
         customSynopsis = {"rematch bench [--backend=NAME] [--operations=OP,...] [--sizes=N,...]", "              [OPTIONS]"},
-        description = {"Time the similarity product, CCL's loss and gradient, partial OT and the evaluation matrix on each "
+        description = {"Time the similarity product, the losses, the transport solvers and the evaluation matrix on each "
                 + "backend: the whole call (copies to and from the device included), its throughput and the ratio "
                 + "to the CPU. Prints a Markdown table; docs/gpu.md has what was measured.",
                 "",
                 "  similarities  S = X Y^T, two n x n float32 matrices (GFLOP/s)",
                 "  ccl           CCL-log loss and gradient, N x N (GB/s of S, dL/dS)",
+                "  tr-hn         TR-HN loss and subgradient, N x N, likewise",
                 "  partial       entropic partial OT, n x n, fixed iterations (GB/s)",
                 "  sinkhorn      balanced Sinkhorn, likewise",
+                "  sinkhorn-log  balanced Sinkhorn in the log domain, likewise",
+                "  l2rm          L2RM's masked partial OT (dummy row and column, diagonal forbidden), likewise",
                 "  evaluation    the 5,000 x 25,000 x 1,024 evaluation matrix (GFLOP/s)", ""})
 final class BenchCommand extends Subcommand {
 
@@ -49,7 +52,8 @@ final class BenchCommand extends Subcommand {
     int repeats;
 
     @Option(names = "--iterations", defaultValue = "1000", paramLabel = "K", order = 5,
-            description = "partial's and sinkhorn's fixed iteration count (default: ${DEFAULT-VALUE}).")
+            description = "The transport solvers' fixed iteration count: partial, sinkhorn, sinkhorn-log, l2rm "
+                    + "(default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Option(names = "--cpu-up-to", defaultValue = "4096", paramLabel = "N", order = 6,
@@ -76,6 +80,7 @@ final class BenchCommand extends Subcommand {
                         + "'; expected similarities, ccl, tr-hn, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
             }
         }
+        operations = new ArrayList<>(new java.util.LinkedHashSet<>(operations));   // each once, in the order given
         int[] n = new int[sizes.size()];
         for (int k = 0; k < n.length; k++) {
             n[k] = sizes.get(k);

@@ -64,9 +64,9 @@ final class DemoCommand extends Subcommand {
         Experiments.Settings probe = Demo.settings(d, out, full, epochs, seeds, j, Runner.Progress.NONE, command);
         long total = Runner.epochs(Demo.arms(probe));
         // progress goes to standard error, the table to standard output: 'rematch demo > table.md' works
-        err().printf("training %d runs (%s at mismatch %s, %d seed%s, %d epochs each) on %s, %d at a time%n",
+        err().printf("training %d runs (%s at mismatch %s, %d seed%s, %d epoch%s each) on %s, %d at a time%n",
                 Demo.arms(probe).size(), String.join(", ", Demo.LABELS), probe.rates(), probe.seeds(),
-                probe.seeds() == 1 ? "" : "s", probe.recipe().epochs(), data, j);
+                probe.seeds() == 1 ? "" : "s", probe.recipe().epochs(), probe.recipe().epochs() == 1 ? "" : "s", data, j);
         err().flush();
         try (io.rematch.backend.Backend backend = backendOption.open(this);
              ExperimentProgress progress = new ExperimentProgress(err(), System.console() != null, "demo", total)) {

@@ -240,6 +240,8 @@ final class TrainCommand extends Subcommand {
             m.put("best_validation", r.bestValidation().toMap());
             m.put("test_best", r.testBest().toMap());
             m.put("test_last", r.testLast().toMap());
+            m.put("test_backend", r.testBackend());
+            m.put("validation_backends", r.validationBackends());
             out().println(Json.write(m));
         } else {
             out().println();

@@ -260,11 +260,13 @@ public final class Experiments {
         return String.format(Locale.ROOT, "Command: `%s`%n%nData: `%s` (fingerprint %s). %s. Training: %s"
                         + "%s, linear towers to %d-d, batch 128, Adam %.0e times 0.1 every %s, tau 0.05 unless varied,"
                         + " image-level mismatches. Test split, recalls in %%, pessimistic ties; mean ± sample standard"
-                        + " deviation over seeds.%n%n",
+                        + " deviation over seeds. Validation and test similarities: %s (a run reused from an earlier"
+                        + " experiment keeps the validations it had; its results.json says where they ran).%n%n",
                 s.command(), s.data().dir(), s.data().fingerprint().substring(0, 12),
                 seeds == 1 ? "Seed: 0" : "Seeds: 0 to " + (seeds - 1), plural(r.epochs(), "epoch"),
                 warms ? " (L2RM and the hybrid: " + plural(r.warmup(), "epoch") + " of warm-up)" : "",
-                Recipe.EMBED, Recipe.LEARNING_RATE, r.decayEvery() == 1 ? "epoch" : plural(r.decayEvery(), "epoch"));
+                Recipe.EMBED, Recipe.LEARNING_RATE, r.decayEvery() == 1 ? "epoch" : plural(r.decayEvery(), "epoch"),
+                s.backend().describe());
     }
 
     /** {@code 1 epoch}, {@code 2 epochs}. */

@@ -63,7 +63,7 @@ public final class Runner {
         this.runs = out.resolve("runs");
         this.jobs = jobs;
         this.progress = progress;
-        this.backend = backend;
+        this.backend = io.rematch.check.Checks.present("backend", backend);
     }
 
     /** The total number of epochs the arms train (warm-up included), for a progress bar. */

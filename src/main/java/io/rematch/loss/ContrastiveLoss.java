@@ -2,6 +2,7 @@ package io.rematch.loss;
 
 import io.rematch.check.Checks;
 import io.rematch.numeric.Mode;
+import io.rematch.numeric.RowBlocks;
 import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
@@ -56,16 +57,19 @@ public final class ContrastiveLoss implements ScoreLoss {
             }
         }
         double scale = 1.0 / (n * tau);
-        for (int i = 0; i < n; i++) {
-            double rowNorm = st.rowNorm(i);
-            for (int j = 0; j < n; j++) {
-                int k = i * n + j;
-                double p = g[k] / rowNorm;
-                double q = colTerms[k] / st.colNorm(j);
-                // on the diagonal p - 1 = -(1 - p), from the sum of the other terms: p -> 1 cancels
-                g[k] = (i == j ? -(st.rowComplement(i, i, p) + st.colComplement(i, i, q)) : p + q) * scale;
+        // row-local: on all cores for a large batch (RowBlocks), the same bits either way
+        RowBlocks.forEach(n, n, c -> {
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                double rowNorm = st.rowNorm(i);
+                for (int j = 0; j < n; j++) {
+                    int k = i * n + j;
+                    double p = g[k] / rowNorm;
+                    double q = colTerms[k] / st.colNorm(j);
+                    // on the diagonal p - 1 = -(1 - p), from the sum of the other terms: p -> 1 cancels
+                    g[k] = (i == j ? -(st.rowComplement(i, i, p) + st.colComplement(i, i, q)) : p + q) * scale;
+                }
             }
-        }
+        });
         return LossValue.checked(loss, gradient, mode, name(), "tau = " + tau);
     }
 

@@ -10,9 +10,11 @@ import org.ejml.data.DMatrixRMaj;
 /**
  * The host side of {@link TripletKernel}: a {@link TripletRankingLoss} (TR, TR-HN or the mean form)
  * evaluated on an OpenCL device. The hinge costs are float32; the gradient is assembled in
- * float64 from the kernel's exact counts (or, for the hardest negative, its indices), so it equals
- * the CPU's except where float32 rounding moves a cost across 0 (a cost within about \(10^{-7}\)
- * of the scores' scale of 0). {@code DeviceTripletLossContractTest} states the tolerance.
+ * float64 from the kernel's exact counts (or, for the hardest negative, its indices), the same
+ * way the CPU sums its weights, so it equals the CPU's bit for bit except where float32 rounding
+ * moves a cost across 0 (a cost within about \(10^{-7}\) of the scores' scale of 0).
+ * {@code DeviceTripletLossContractTest} states the tolerance. Scores spanning more than float32
+ * holds are refused with {@link io.rematch.opencl.Float32Range} (the backend then uses the CPU).
  */
 public final class DeviceTripletLoss implements ScoreLoss {
 
@@ -51,8 +53,14 @@ public final class DeviceTripletLoss implements ScoreLoss {
             // the costs are differences of scores: shift by the largest in float64 so that float32
             // keeps their digits (S and S + 1000 give the same loss)
             double top = Double.NEGATIVE_INFINITY;
+            double bottom = Double.POSITIVE_INFINITY;
             for (int t = 0; t < n * n; t++) {
                 top = Math.max(top, scores.data[t]);
+                bottom = Math.min(bottom, scores.data[t]);
+            }
+            if (!(top - bottom + loss.margin() < 1e30)) {
+                throw new io.rematch.opencl.Float32Range(String.format(java.util.Locale.ROOT, "the %s loss: scores"
+                        + " spanning %.3g leave float32 on the device", name(), top - bottom));
             }
             k.s = new float[n * n];
             for (int t = 0; t < n * n; t++) {
@@ -101,7 +109,15 @@ public final class DeviceTripletLoss implements ScoreLoss {
                 }
             } else {
                 for (int t = 0; t < n * n; t++) {
-                    g[t] = weight * k.g[t];
+                    g[t] = weight * k.g[t];      // 0, w or 2w: exact
+                }
+                for (int q = 0; q < n; q++) {
+                    // minus w once per active hinge, as the CPU subtracts it: the same bits
+                    double d = 0;
+                    for (int c = (int) -k.g[q * n + q]; c > 0; c--) {
+                        d -= weight;
+                    }
+                    g[q * n + q] = d;
                 }
             }
             return LossValue.checked(value, gradient, Mode.STABLE, name(), "margin = " + loss.margin(),

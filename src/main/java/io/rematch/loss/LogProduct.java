@@ -26,6 +26,19 @@ final class LogProduct {
         }
     }
 
+    /**
+     * Adds every factor {@code other} holds (the product of two normal products is normal:
+     * both are at least \(2^{-500}\)).
+     */
+    void merge(LogProduct other) {
+        total += other.total;
+        product *= other.product;
+        if (product < FLOOR) {
+            total -= Math.log(product);
+            product = 1.0;
+        }
+    }
+
     /** \(-\sum \log f_k\) over every factor added so far. */
     double negativeLogSum() {
         return total - Math.log(product);

@@ -2,6 +2,7 @@ package io.rematch.loss;
 
 import io.rematch.mask.PairMask;
 import io.rematch.numeric.Mode;
+import io.rematch.numeric.RowBlocks;
 import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
@@ -80,103 +81,130 @@ final class TwoWaySoftmaxObjective {
         for (int j = 0; j < n; j++) {
             colNorm[j] = st.colNorm(j);
         }
-        final double[] pRow = new double[n];
-        final double[] uRow = new double[n];
-        final double[] cRow = new double[n];
         // Column sums b_j = sum_i v_ij, kept as (the largest term, the rest): see cancellation below.
         final double[] colTop = new double[n];
         final double[] colRest = new double[n];
         final boolean logBound = bound.kind() == ComplementaryBound.Kind.LOG;
         final double eps = mode == Mode.FAITHFUL ? Mode.RELEASE_EPSILON : 0.0;
-        final LogProduct logs = new LogProduct();
         final boolean stable = mode == Mode.STABLE;
         final boolean stableGce = stable && bound.kind() == ComplementaryBound.Kind.GCE;
-        double smallLogs = 0;   // -log(1 - p) of the small p, by its series
-        double loss = 0;
-
-        for (int i = 0; i < n; i++) {
-            final int base = i * n;
-            final double rowNorm = st.rowNorm(i);
-            final int top = st.rowArgMax(i);
-            final boolean rowTerms = rowFast[i];
-            double rowRest = 0; // a_i without its largest term
-            for (int j = 0; j < n; j++) {
-                // Divide (not multiply by a reciprocal): the release does, and 1 - p near 0 shows the ulp.
-                final double p = g[base + j] / rowNorm;
-                final double q = e[base + j] / colNorm[j];
-                double u = 0;
-                double c = 1.0;
-                if (rowTerms && mask.contains(i, j)) { // image i queries the texts
-                    c = st.rowComplement(i, j, p);
-                    if (logBound) {
-                        if (stable && j != top && p < SMALL_P) {
-                            smallLogs += minusLog1mSmall(p);
+        // The rows in blocks (RowBlocks: on all cores for a large batch, the same bits on any number
+        // of them): each block sums its own loss terms and column sums, added in block order below;
+        // a batch of up to 256 rows is one block, the sequential sweep.
+        final int blocks = RowBlocks.count(n);
+        final LogProduct[] blockLogs = new LogProduct[blocks];
+        final double[] blockSmallLogs = new double[blocks];   // -log(1 - p) of the small p, by its series
+        final double[] blockLoss = new double[blocks];
+        final double[][] blockColRest = new double[blocks][];
+        blockColRest[0] = colRest;
+        RowBlocks.forEach(n, n, c -> {
+            final double[] pRow = new double[n];
+            final double[] uRow = new double[n];
+            final double[] cRow = new double[n];
+            final double[] cr = c == 0 ? colRest : (blockColRest[c] = new double[n]);
+            final LogProduct logs = blockLogs[c] = new LogProduct();
+            double smallLogs = 0;
+            double loss = 0;
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                final int base = i * n;
+                final double rowNorm = st.rowNorm(i);
+                final int top = st.rowArgMax(i);
+                final boolean rowTerms = rowFast[i];
+                double rowRest = 0; // a_i without its largest term
+                for (int j = 0; j < n; j++) {
+                    // Divide (not multiply by a reciprocal): the release does, and 1 - p near 0 shows the ulp.
+                    final double p = g[base + j] / rowNorm;
+                    final double q = e[base + j] / colNorm[j];
+                    double u = 0;
+                    double cc = 1.0;
+                    if (rowTerms && mask.contains(i, j)) { // image i queries the texts
+                        cc = st.rowComplement(i, j, p);
+                        if (logBound) {
+                            if (stable && j != top && p < SMALL_P) {
+                                smallLogs += minusLog1mSmall(p);
+                            } else {
+                                logs.add(cc + eps);
+                            }
                         } else {
-                            logs.add(c + eps);
+                            loss += stableGce ? bound.valueFromLog(p, st.rowLogComplement(i, j, p)) : bound.value(p, cc, mode);
                         }
-                    } else {
-                        loss += stableGce ? bound.valueFromLog(p, st.rowLogComplement(i, j, p)) : bound.value(p, c, mode);
+                        u = bound.pTimesDerivative(p, cc, mode);
+                        if (j != top) {
+                            rowRest += u;
+                        }
                     }
-                    u = bound.pTimesDerivative(p, c, mode);
-                    if (j != top) {
-                        rowRest += u;
-                    }
-                }
-                if (colFast[j] && mask.contains(j, i)) { // text j queries the images (text j's mask row)
-                    double cq = st.colComplement(i, j, q);
-                    if (logBound) {
-                        if (stable && i != st.colArgMax(j) && q < SMALL_P) {
-                            smallLogs += minusLog1mSmall(q);
+                    if (colFast[j] && mask.contains(j, i)) { // text j queries the images (text j's mask row)
+                        double cq = st.colComplement(i, j, q);
+                        if (logBound) {
+                            if (stable && i != st.colArgMax(j) && q < SMALL_P) {
+                                smallLogs += minusLog1mSmall(q);
+                            } else {
+                                logs.add(cq + eps);
+                            }
                         } else {
-                            logs.add(cq + eps);
+                            loss += stableGce ? bound.valueFromLog(q, st.colLogComplement(i, j, q)) : bound.value(q, cq, mode);
                         }
-                    } else {
-                        loss += stableGce ? bound.valueFromLog(q, st.colLogComplement(i, j, q)) : bound.value(q, cq, mode);
+                        double v = bound.pTimesDerivative(q, cq, mode);
+                        if (i == st.colArgMax(j)) {
+                            colTop[j] = v;      // one row per column: one block writes it
+                        } else {
+                            cr[j] += v;
+                        }
                     }
-                    double v = bound.pTimesDerivative(q, cq, mode);
-                    if (i == st.colArgMax(j)) {
-                        colTop[j] = v;
-                    } else {
-                        colRest[j] += v;
-                    }
+                    pRow[j] = p;
+                    uRow[j] = u;
+                    cRow[j] = cc;
+                    e[base + j] = q;
                 }
-                pRow[j] = p;
-                uRow[j] = u;
-                cRow[j] = c;
-                e[base + j] = q;
+                // u_j - p_j a_i cancels badly when one p_j is near 1 (u_j and p_j a_i both huge), so
+                // use the equal form u_j (1 - p_j) - p_j (a_i - u_j), with a_i - u_j summed directly.
+                final double uTop = uRow[top];
+                for (int j = 0; j < n; j++) {
+                    double others = j == top ? rowRest : (rowRest - uRow[j]) + uTop;
+                    g[base + j] = uRow[j] * cRow[j] - pRow[j] * others;
+                }
             }
-            // u_j - p_j a_i cancels badly when one p_j is near 1 (u_j and p_j a_i both huge), so
-            // use the equal form u_j (1 - p_j) - p_j (a_i - u_j), with a_i - u_j summed directly.
-            final double uTop = uRow[top];
+            blockSmallLogs[c] = smallLogs;
+            blockLoss[c] = loss;
+        });
+        double loss = blockLoss[0];
+        double smallLogs = blockSmallLogs[0];
+        for (int c = 1; c < blocks; c++) {
+            loss += blockLoss[c];
+            smallLogs += blockSmallLogs[c];
+            blockLogs[0].merge(blockLogs[c]);
             for (int j = 0; j < n; j++) {
-                double others = j == top ? rowRest : (rowRest - uRow[j]) + uTop;
-                g[base + j] = uRow[j] * cRow[j] - pRow[j] * others;
+                colRest[j] += blockColRest[c][j];
             }
         }
         if (logBound) {
-            loss = logs.negativeLogSum() + smallLogs;
+            loss = blockLogs[0].negativeLogSum() + smallLogs;
         }
-        for (int i = 0; i < n; i++) {
-            final int base = i * n;
-            for (int j = 0; j < n; j++) {
-                double q = e[base + j];
-                double grad = g[base + j];
-                boolean isTop = i == st.colArgMax(j);
-                double v = 0;
-                double cq = 1.0;
-                if (colFast[j] && mask.contains(j, i)) {
-                    cq = st.colComplement(i, j, q);
-                    v = isTop ? colTop[j] : bound.pTimesDerivative(q, cq, mode);
+        RowBlocks.forEach(n, n, c -> {
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                final int base = i * n;
+                for (int j = 0; j < n; j++) {
+                    double q = e[base + j];
+                    double grad = g[base + j];
+                    boolean isTop = i == st.colArgMax(j);
+                    double v = 0;
+                    double cq = 1.0;
+                    if (colFast[j] && mask.contains(j, i)) {
+                        cq = st.colComplement(i, j, q);
+                        v = isTop ? colTop[j] : bound.pTimesDerivative(q, cq, mode);
+                    }
+                    double others = isTop ? colRest[j] : (colRest[j] - v) + colTop[j];
+                    g[base + j] = grad + v * cq - q * others;
                 }
-                double others = isTop ? colRest[j] : (colRest[j] - v) + colTop[j];
-                g[base + j] = grad + v * cq - q * others;
             }
-        }
+        });
         double saturatedShare = anySaturated ? saturated(scores, st, bound, mask, rowFast, colFast, g) : 0;
         final double scale = 1.0 / (n * tau);
-        for (int k = 0; k < n * n; k++) {
-            g[k] *= scale;
-        }
+        RowBlocks.forEach(n, n, c -> {
+            for (int k = RowBlocks.start(c) * n, end = RowBlocks.end(c, n) * n; k < end; k++) {
+                g[k] *= scale;
+            }
+        });
         // the saturated terms are huge (up to gap / tau each): over N before they meet the rest
         return LossValue.checked(loss / n + saturatedShare, gradient, mode, name, "tau = " + tau);
     }

@@ -65,9 +65,13 @@ public final class OpenCl {
                     }
                 }
                 if (found.isEmpty()) {
-                    problem = "no OpenCL platform is installed (no ICD in /etc/OpenCL/vendors, or OCL_ICD_VENDORS"
+                    problem = installedIcds().isEmpty()
+                            ? "no OpenCL platform is installed (no ICD in /etc/OpenCL/vendors, or OCL_ICD_VENDORS"
                             + " names none); on Debian: apt-get install pocl-opencl-icd ocl-icd-libopencl1 for the"
-                            + " CPU, or a GPU vendor's OpenCL driver";
+                            + " CPU, or a GPU vendor's OpenCL driver"
+                            : "OpenCL drivers are registered (" + String.join(", ", installedIcds()) + ") but none"
+                            + " started or offered a device: the driver failed to initialise (for PoCL, its cache"
+                            + " folder POCL_CACHE_DIR or ~/.cache/pocl must be writable; clinfo shows the driver's error)";
                 }
             } catch (Throwable t) {    // UnsatisfiedLinkError: no libOpenCL.so.1, or Aparapi's JNI library failed
                 found.clear();
@@ -79,6 +83,23 @@ public final class OpenCl {
             devices = List.copyOf(found);
         }
         return devices;
+    }
+
+    /** The ICD files the OpenCL loader reads ({@code OCL_ICD_VENDORS}, else /etc/OpenCL/vendors). */
+    static List<String> installedIcds() {
+        String env = System.getenv("OCL_ICD_VENDORS");
+        java.nio.file.Path dir = java.nio.file.Path.of(env != null && !env.isEmpty() ? env : "/etc/OpenCL/vendors");
+        List<String> icds = new ArrayList<>();
+        if (java.nio.file.Files.isRegularFile(dir) && dir.toString().endsWith(".icd")) {
+            icds.add(dir.getFileName().toString());
+        } else if (java.nio.file.Files.isDirectory(dir)) {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".icd")).sorted().forEach(icds::add);
+            } catch (java.io.IOException | RuntimeException e) {
+                return icds;
+            }
+        }
+        return icds;
     }
 
     /** Why {@link #devices()} is empty, or {@code null} if it is not. */

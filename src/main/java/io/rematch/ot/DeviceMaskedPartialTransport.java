@@ -75,16 +75,35 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
         final boolean marginals = stopping.rule() == Stopping.Rule.MARGINALS;
         final double massA = SinkhornKnopp.sum(x.p);
         final double xi = x.cost[m];    // row 0's dummy entry (row-major (n+1) x (m+1)): xi = 100 max C
-        final double absorbed = xi / reg;
-        // -C'/reg with xi/reg moved into the dummy potentials: real block -C/reg, dummy entries 0,
-        // corner -(2 xi + A)/reg + 2 xi/reg = -A/reg
+        double lowest = Double.POSITIVE_INFINITY;   // the real block's smallest allowed cost
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                if (!x.forbidden[i * m1 + j]) {
+                    lowest = Math.min(lowest, x.cost[i * m1 + j]);
+                }
+            }
+        }
+        final double cmin = lowest == Double.POSITIVE_INFINITY ? 0 : lowest;
+        // -C'/reg with constants moved into the potentials, so that every exponent stays moderate:
+        // the real rows' f - cmin/reg, the dummy row's f - xi/reg, the dummy column's g - (xi - cmin)/reg.
+        // Then the real block is -(C - cmin)/reg, the dummy entries 0, the corner -(max C + cmin)/reg.
+        final double[] rowConstant = new double[n1];
+        final double[] colConstant = new double[m1];
+        java.util.Arrays.fill(rowConstant, 0, n, cmin / reg);
+        rowConstant[n] = xi / reg;
+        colConstant[m] = (xi - cmin) / reg;
         double[] ld = new double[n1 * m1];
+        double largest = 0;
         for (int i = 0; i < n1; i++) {
             for (int j = 0; j < m1; j++) {
                 int e = i * m1 + j;
-                double shift = (i == n ? absorbed : 0) + (j == m ? absorbed : 0);
-                ld[e] = x.forbidden[e] ? Double.NEGATIVE_INFINITY : -x.cost[e] / reg + shift;
+                ld[e] = x.forbidden[e] ? Double.NEGATIVE_INFINITY : -x.cost[e] / reg + rowConstant[i] + colConstant[j];
+                largest = x.forbidden[e] ? largest : Math.max(largest, Math.abs(ld[e]));
             }
+        }
+        if (!(largest < 1e29)) {    // far from LOG_ZERO and float32's range
+            throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT,
+                    "L2RM partial OT: a log-kernel entry of size %.3g leaves float32", largest));
         }
         long bytes = 4L * ((long) n1 * m1 + 7L * n1 + 2L * m1);
         Launch.requireMemory(device, 4L * n1 * m1, bytes, "L2RM partial OT of " + n + " x " + m);
@@ -100,12 +119,16 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
             k.p = Launch.toFloat(x.p);
             k.logp = logs(x.p);
             k.logq = logs(x.q);
-            // u = v = 0 in the release's units are f = g = 0 but the dummy row's and column's -xi/reg here
+            // u = v = 0 in the release's units: the potentials here start at minus the constants
             k.f = new float[n1];
-            k.f[n] = (float) -absorbed;
+            for (int i = 0; i < n1; i++) {
+                k.f[i] = (float) -rowConstant[i];
+            }
             k.fOld = new float[n1];
             k.g = new float[m1];
-            k.g[m] = (float) -absorbed;
+            for (int j = 0; j < m1; j++) {
+                k.g[j] = (float) -colConstant[j];
+            }
             k.rowError = new float[n1];
             k.change = new float[n1];
             for (float[] buf : new float[][] {k.l, k.p, k.logp, k.logq, k.f, k.g}) {
@@ -153,13 +176,13 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
                 if (!Float.isFinite(fl[i])) {
                     throw new io.rematch.opencl.Float32Range("L2RM partial OT (OpenCL): a potential left float32");
                 }
-                u[i] = x.p[i] == 0 ? Double.NEGATIVE_INFINITY : reg * (fl[i] + (i == n ? absorbed : 0));
+                u[i] = x.p[i] == 0 ? Double.NEGATIVE_INFINITY : reg * (fl[i] + rowConstant[i]);
             }
             for (int j = 0; j < m1; j++) {
                 if (!Float.isFinite(k.g[j])) {
                     throw new io.rematch.opencl.Float32Range("L2RM partial OT (OpenCL): a potential left float32");
                 }
-                v[j] = x.q[j] == 0 ? Double.NEGATIVE_INFINITY : reg * (k.g[j] + (j == m ? absorbed : 0));
+                v[j] = x.q[j] == 0 ? Double.NEGATIVE_INFINITY : reg * (k.g[j] + colConstant[j]);
             }
             if (ruleMet && marginals) {
                 // the test ran on float32 sums; converged must hold for the float64 plan returned
@@ -168,6 +191,8 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
                     throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "L2RM partial OT: the float32"
                             + " iterate met the tolerance %.3g but the float64 plan misses it (%.3g)", stopping.tolerance(), e));
                 }
+                err = e;
+                errors.set(errors.size() - 1, e);   // the error of the plan returned
             }
             return Convergence.finish(x.realPlan(u, v, reg), done, SinkhornKnopp.toArray(errors), err, stopping, ruleMet,
                     null, Convergence.Constraints.measured(() -> x.extendedViolation(u, v, reg)), "L2RM partial OT (OpenCL)",

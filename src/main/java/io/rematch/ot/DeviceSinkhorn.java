@@ -157,6 +157,8 @@ public final class DeviceSinkhorn implements TransportSolver {
                     throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "Sinkhorn: the float32 iterate"
                             + " met the tolerance %.3g but the float64 plan misses it (%.3g)", stopping.tolerance(), e));
                 }
+                err = e;
+                errors.set(errors.size() - 1, e);   // the error of the plan returned
             }
             return Convergence.finish(DMatrixRMaj.wrap(n, m, kd), done, SinkhornKnopp.toArray(errors), err, stopping,
                     converged, null, Convergence.Constraints.balanced(a, b, massB), "Sinkhorn (OpenCL)",

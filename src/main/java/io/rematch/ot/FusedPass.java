@@ -1,6 +1,6 @@
 package io.rematch.ot;
 
-import java.util.stream.IntStream;
+import io.rematch.numeric.RowBlocks;
 
 /**
  * The one pass over a row-major {@code n x m} matrix \(K\) that every scaling-type iteration
@@ -17,34 +17,24 @@ import java.util.stream.IntStream;
  * one). The caller's coefficient for a row may read (or rewrite) that row of \(K\) before it
  * is accumulated.
  *
- * <p><b>On all cores, with the same result on any number of them.</b> The rows are cut into
- * blocks of {@link #BLOCK_ROWS}; block \(c\) accumulates its rows into its own partial column
- * sums, and \(\mathit{acc}\) is the partial sums added in block order. The cut depends on
- * \(n\) only, so the arithmetic, hence every bit of the result, is the same whether the blocks
- * run on one thread or on many, in any order: a run reproduces on a laptop and on a 64-core
- * server alike. Up to {@code BLOCK_ROWS} rows there is one block, the plain sequential pass.
- * {@link #rowsThenColumns} runs the blocks on the common fork-join pool (all cores; its size is
- * set by {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism}) when the matrix has at
- * least {@link #PARALLEL_ENTRIES} entries, so its \(\phi\) may be called concurrently for
- * different rows and must touch only row \(i\)'s state; {@link #rowsThenColumnsInOrder} calls
- * it row after row on the calling thread, for a \(\phi\) that accumulates across rows.
+ * <p><b>On all cores, with the same result on any number of them</b> ({@link RowBlocks}). The
+ * rows are cut into blocks of {@link #BLOCK_ROWS}; block \(c\) accumulates its rows into its own
+ * partial column sums, and \(\mathit{acc}\) is the partial sums added in block order. The cut
+ * depends on \(n\) only, so the arithmetic, hence every bit of the result, is the same whether
+ * the blocks run on one thread or on many, in any order: a run reproduces on a laptop and on a
+ * 64-core server alike. Up to {@code BLOCK_ROWS} rows there is one block, the plain sequential
+ * pass. {@link #rowsThenColumns} runs the blocks on all cores from {@link #PARALLEL_ENTRIES}
+ * entries, so its \(\phi\) may be called concurrently for different rows and must touch only
+ * row \(i\)'s state; {@link #rowsThenColumnsInOrder} calls it row after row on the calling
+ * thread, for a \(\phi\) that accumulates across rows.
  */
 final class FusedPass {
 
-    /**
-     * Rows per block: a multiple of 8 (the row group above), and large enough that the partial
-     * sums cost \(1/256\) of the pass; a training batch (at most 256 rows) is one block.
-     */
-    static final int BLOCK_ROWS = 256;
+    /** Rows per block ({@link RowBlocks#ROWS}). */
+    static final int BLOCK_ROWS = RowBlocks.ROWS;
 
-    /**
-     * From \(2^{19}\) entries (4 MiB of doubles, e.g. 1024 x 512) up. Measured on this project's
-     * 2-core machine ({@code rematch bench --backend cpu --operations partial}, 1000 iterations):
-     * at 512 x 512 waking the second thread every iteration cost more than it saved (165 ms against
-     * 145 ms on one), at 1024 x 1024 two threads took 396 ms against 576 ms, at 2048 x 2048 1.61 s
-     * against 2.51 s.
-     */
-    static final long PARALLEL_ENTRIES = 1L << 19;
+    /** From this many entries the blocks run on all cores ({@link RowBlocks#PARALLEL_ENTRIES}). */
+    static final long PARALLEL_ENTRIES = RowBlocks.PARALLEL_ENTRIES;
 
     /** The caller's per-row step. */
     interface RowCoefficient {
@@ -63,7 +53,7 @@ final class FusedPass {
         this.k = k;
         this.n = n;
         this.m = m;
-        this.blocks = Math.max(1, (n + BLOCK_ROWS - 1) / BLOCK_ROWS);
+        this.blocks = RowBlocks.count(n);
         this.partials = new double[(blocks - 1) * m];
     }
 
@@ -77,12 +67,8 @@ final class FusedPass {
      * matrix: {@code phi} may run concurrently for different rows.
      */
     void rowsThenColumns(double[] w, RowCoefficient phi, double[] acc) {
-        if (blocks > 1 && (long) n * m >= PARALLEL_ENTRIES) {
-            IntStream.range(0, blocks).parallel().forEach(c -> block(c, w, phi, acc));
-            addPartials(acc);
-        } else {
-            rowsThenColumnsInOrder(w, phi, acc);
-        }
+        RowBlocks.forEach(n, m, c -> block(c, w, phi, acc));
+        addPartials(acc);
     }
 
     /** As {@link #rowsThenColumns}, the same result, with {@code phi} called for rows 0, 1, ... in turn. */

@@ -9,13 +9,15 @@ import com.aparapi.Kernel;
  * \(g = v/\varepsilon\)) are a log-domain Sinkhorn iteration, rows first:
  * \[ f_i \leftarrow \log a'_i - \operatorname{lse}_j(L_{ij} + g_j),\qquad
  *    g_j \leftarrow \log b'_j - \operatorname{lse}_i(L_{ij} + f_i). \]
- * {@code l} is not \(-C'/\varepsilon\) itself but the same problem with the dummy costs absorbed
- * into the dummy potentials: \(f_n + \xi/\varepsilon\) and \(g_m + \xi/\varepsilon\) become the
- * dummy row's and column's, so the dummy entries of \(L\) are 0 and its corner
- * \(-\max C/\varepsilon\), where \(-C'/\varepsilon\) reaches \(-201 \max C/\varepsilon\) (about
- * \(-2900\) at L2RM's \(\varepsilon = 0.07\)). Every exponent stays moderate, so float32 keeps
- * about \(10^{-7}\) of each plan entry rather than the \(10^{-4}\) that exponents of thousands
- * would leave. Forbidden entries are {@link LogSinkhornKernel#LOG_ZERO}, as is the log of a zero
+ * {@code l} is not \(-C'/\varepsilon\) itself but the same problem with constants moved into
+ * the potentials: the real rows' \(f_i - c_{min}/\varepsilon\) (\(c_{min}\) the real block's
+ * smallest cost), the dummy row's \(f_n - \xi/\varepsilon\) and the dummy column's
+ * \(g_m - (\xi - c_{min})/\varepsilon\). Then the real block is \(-(C - c_{min})/\varepsilon\),
+ * the dummy entries are 0 and the corner \(-(\max C + c_{min})/\varepsilon\), where
+ * \(-C'/\varepsilon\) reaches \(-201 \max C/\varepsilon\) (about \(-2900\) at L2RM's
+ * \(\varepsilon = 0.07\)) and costs far from 0 would make every potential large. Every exponent
+ * that matters stays moderate, so float32 keeps about \(10^{-7}\) of each plan entry rather than
+ * the \(10^{-4}\) that exponents of thousands would leave. Forbidden entries are {@link LogSinkhornKernel#LOG_ZERO}, as is the log of a zero
  * marginal entry.
  * <ol>
  *   <li>{@link #ROWS} (\(n+1\) items): row \(i\)'s \(\operatorname{lse}_j(L_{ij} + g_j)\); the

@@ -2,6 +2,7 @@ package io.rematch.prob;
 
 import io.rematch.check.Checks;
 import io.rematch.numeric.Mode;
+import io.rematch.numeric.RowBlocks;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -127,28 +128,53 @@ public final class SoftmaxStatistics {
     private void compute(double[] s, double[] rowTerms, double[] colTerms) {
         final int n = rows, m = cols;
         final boolean stable = mode == Mode.STABLE;
+        // Both sweeps run over the rows in blocks (RowBlocks: on all cores for a large matrix, the
+        // same bits on any number of them); block 0 works on the column arrays themselves, the
+        // others on partial ones merged in block order, so one block is the plain sequential sweep.
+        final int blocks = RowBlocks.count(n);
         // Sweep 1: the largest score of every row and column (the stable shifts, and the entry
         // whose complement 1 - p needs care). Compared in score units: tau > 0 keeps the order.
         double[] rowMax = new double[n];
         double[] colMax = new double[m];
         java.util.Arrays.fill(colMax, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i++) {
-            int base = i * m;
-            double best = Double.NEGATIVE_INFINITY;
-            int arg = 0;
-            for (int j = 0; j < m; j++) {
-                double z = s[base + j];
-                if (z > best) {
-                    best = z;
-                    arg = j;
+        double[][] blockColMax = new double[blocks][];
+        int[][] blockColArg = new int[blocks][];
+        blockColMax[0] = colMax;
+        blockColArg[0] = colArgMax;
+        RowBlocks.forEach(n, m, c -> {
+            double[] cm = colMax;
+            int[] ca = colArgMax;
+            if (c > 0) {
+                cm = blockColMax[c] = new double[m];
+                ca = blockColArg[c] = new int[m];
+                java.util.Arrays.fill(cm, Double.NEGATIVE_INFINITY);
+            }
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                int base = i * m;
+                double best = Double.NEGATIVE_INFINITY;
+                int arg = 0;
+                for (int j = 0; j < m; j++) {
+                    double z = s[base + j];
+                    if (z > best) {
+                        best = z;
+                        arg = j;
+                    }
+                    if (z > cm[j]) {
+                        cm[j] = z;
+                        ca[j] = i;
+                    }
                 }
-                if (z > colMax[j]) {
-                    colMax[j] = z;
-                    colArgMax[j] = i;
+                rowMax[i] = best;
+                rowArgMax[i] = arg;
+            }
+        });
+        for (int c = 1; c < blocks; c++) {   // strictly larger only: the first row keeps a tie, as in one sweep
+            for (int j = 0; j < m; j++) {
+                if (blockColMax[c][j] > colMax[j]) {
+                    colMax[j] = blockColMax[c][j];
+                    colArgMax[j] = blockColArg[c][j];
                 }
             }
-            rowMax[i] = best;
-            rowArgMax[i] = arg;
         }
         if (stable) {
             System.arraycopy(rowMax, 0, rowShift, 0, n);
@@ -179,37 +205,47 @@ public final class SoftmaxStatistics {
         // Sweep 2: the terms, summed without the largest one, which is added last.
         double[] rowTop = new double[n];
         double[] colTop = new double[m];
-        for (int i = 0; i < n; i++) {
-            int base = i * m;
-            double shift = rowShift[i];
-            double rf = rowFactor[i];
-            int arg = rowArgMax[i];
-            double rest = 0;
-            for (int j = 0; j < m; j++) {
-                double sij = s[base + j];
-                double er = Math.exp((sij - shift) * invTau);
-                // (the factored form only from a normal er: below, er has lost the digits ec still has)
-                double ec = !stable ? er
-                        : i == colArgMax[j] ? 1.0 // e^0, exactly
-                        : factored && er >= FACTOR_FLOOR ? er * (rf * colFactor[j]) : Math.exp((sij - colShift[j]) * invTau);
-                if (j != arg) {
-                    rest += er;
-                } else {
-                    rowTop[i] = er;
+        double[][] blockColRest = new double[blocks][];
+        blockColRest[0] = colRest;
+        RowBlocks.forEach(n, m, c -> {
+            double[] cr = c == 0 ? colRest : (blockColRest[c] = new double[m]);
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                int base = i * m;
+                double shift = rowShift[i];
+                double rf = rowFactor[i];
+                int arg = rowArgMax[i];
+                double rest = 0;
+                for (int j = 0; j < m; j++) {
+                    double sij = s[base + j];
+                    double er = Math.exp((sij - shift) * invTau);
+                    // (the factored form only from a normal er: below, er has lost the digits ec still has)
+                    double ec = !stable ? er
+                            : i == colArgMax[j] ? 1.0 // e^0, exactly
+                            : factored && er >= FACTOR_FLOOR ? er * (rf * colFactor[j]) : Math.exp((sij - colShift[j]) * invTau);
+                    if (j != arg) {
+                        rest += er;
+                    } else {
+                        rowTop[i] = er;
+                    }
+                    if (i != colArgMax[j]) {
+                        cr[j] += ec;
+                    } else {
+                        colTop[j] = ec;      // one row per column: one block writes it
+                    }
+                    if (rowTerms != null) {
+                        rowTerms[base + j] = er;
+                    }
+                    if (colTerms != null) {
+                        colTerms[base + j] = ec;
+                    }
                 }
-                if (i != colArgMax[j]) {
-                    colRest[j] += ec;
-                } else {
-                    colTop[j] = ec;
-                }
-                if (rowTerms != null) {
-                    rowTerms[base + j] = er;
-                }
-                if (colTerms != null) {
-                    colTerms[base + j] = ec;
-                }
+                rowRest[i] = rest;
             }
-            rowRest[i] = rest;
+        });
+        for (int c = 1; c < blocks; c++) {
+            for (int j = 0; j < m; j++) {
+                colRest[j] += blockColRest[c][j];
+            }
         }
         double eps = stable ? 0.0 : Mode.RELEASE_EPSILON;
         for (int i = 0; i < n; i++) {

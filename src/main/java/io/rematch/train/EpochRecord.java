@@ -20,10 +20,11 @@ import java.util.Map;
  *                       hybrid: split precision and recall, rematch precision); may be empty
  * @param best           whether this epoch's validation rsum is the best of the run so far
  *                       (resumed epochs included)
+ * @param validatedOn    where the validation similarities were computed ({@link io.rematch.backend.Backend#ranOn})
  */
 public record EpochRecord(int epoch, String phase, double learningRate, Map<String, Double> losses,
                           double trainSeconds, double pairsPerSecond, RecallSummary validation,
-                          Map<String, Double> diagnostics, boolean best) {
+                          Map<String, Double> diagnostics, boolean best, String validatedOn) {
 
     public EpochRecord {
         losses = Map.copyOf(losses);
@@ -42,6 +43,7 @@ public record EpochRecord(int epoch, String phase, double learningRate, Map<Stri
         Map<String, Object> val = new LinkedHashMap<>();
         validation.toMap().forEach(val::put);
         m.put("validation", val);
+        m.put("validation_backend", validatedOn);
         m.put("best", best);
         new java.util.TreeMap<>(diagnostics).forEach(m::put);
         return m;

@@ -64,10 +64,12 @@ public final class TrainingRun {
      * @param testLast       test recalls after the last epoch
      * @param injection      the training pairs' mismatches
      * @param records        every epoch's record of this process (resumed epochs are in the log only)
+     * @param testBackend    where the test similarities were computed ({@link Backend#ranOn})
+     * @param validationBackends where the run's validations were, each once (resumed epochs included)
      */
     public record Result(int bestEpoch, RecallSummary bestValidation, RecallSummary lastValidation,
                          RecallSummary testBest, RecallSummary testLast, Mismatch.Injection injection,
-                         List<EpochRecord> records) {
+                         List<EpochRecord> records, String testBackend, List<String> validationBackends) {
 
         /** The final table: test recalls at the best-validation and the last epoch. */
         public String table() {
@@ -108,10 +110,13 @@ public final class TrainingRun {
      * validation and test similarity matrices computed by {@code backend} (the training steps stay
      * on the CPU). On an OpenCL device the matrices are float32, so two captions whose scores float32
      * cannot tell apart tie, and the tie rule ranks them; the recalls, and with them the choice of
-     * the best epoch, can then differ from a CPU run's. {@code results.json} names the backend.
+     * the best epoch, can then differ from a CPU run's. Each log line names where its validation
+     * ran ({@code validation_backend}), {@code results.json} where the tests ran
+     * ({@code test_backend}) and every backend the run's validations used ({@code validation_backends}).
      */
     public static Result train(TrainingConfig config, Dataset data, Path out, Start start,
                                TrainingListener listener, Backend backend) throws IOException {
+        io.rematch.check.Checks.present("backend", backend);
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the run");
         }
@@ -211,7 +216,8 @@ public final class TrainingRun {
             listener.note("no epoch of the run in " + out + " was committed yet: starting from the first");
         }
         if (first > 0 && first == config.totalEpochs()) {
-            listener.note("the run is complete (" + first + " epochs); testing its best and last epochs again");
+            listener.note("the run is complete (" + first + (first == 1 ? " epoch" : " epochs")
+                    + "); testing its best and last epochs again");
         } else if (first > 0) {
             listener.note("resumed after epoch " + first + " of " + config.totalEpochs() + " (best so far: epoch "
                     + (bestEpoch + 1) + ", rsum " + String.format(Locale.ROOT, "%.2f", bestRsum) + ")");
@@ -229,7 +235,9 @@ public final class TrainingRun {
             long t0 = System.nanoTime();
             Trainer.EpochResult r = trainer.trainEpoch(epoch, lr, listener);
             double seconds = (System.nanoTime() - t0) * 1e-9;
+            boolean failedBefore = backend.failed();
             RecallSummary validation = RecallSummary.of(Evaluation.evaluate(model, dev, TIES, backend));
+            String validatedOn = backend.ranOn(failedBefore);
             boolean improved = validation.rsum() > bestRsum;
             if (improved) {
                 bestRsum = validation.rsum();
@@ -238,7 +246,7 @@ public final class TrainingRun {
             }
             lastValidation = validation;
             EpochRecord record = new EpochRecord(epoch, warm ? "warmup" : "train", lr, r.losses(), seconds,
-                    r.pairs() / Math.max(seconds, 1e-9), validation, r.diagnostics(), improved);
+                    r.pairs() / Math.max(seconds, 1e-9), validation, r.diagnostics(), improved, validatedOn);
             records.add(record);
             log.add(Json.write(record.toMap()));
             commit(out, trainer, streams, epoch, bestEpoch, bestRsum, bestValidation, lastValidation, log);
@@ -247,6 +255,7 @@ public final class TrainingRun {
 
         JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
                 pointer.toString());
+        boolean failedBefore = backend.failed();
         RecallSummary testLast = RecallSummary.of(Evaluation.evaluate(model, test, TIES, backend));
         TwoTower best = new TwoTower(model.imageDims(), model.textDims(), config.encoder(), config.precision(),
                 new Streams(0).get("init"));
@@ -262,9 +271,26 @@ public final class TrainingRun {
         results.put("test_last", testLast.toMap());
         results.put("mismatched_pairs", injection.mismatched());
         results.put("mismatch_realised", injection.realisedRate());
-        results.put("evaluation_backend", backend.name());
+        String testBackend = backend.ranOn(failedBefore);
+        List<String> validationBackends = validationBackends(log);
+        results.put("test_backend", testBackend);
+        results.put("validation_backends", validationBackends);
         Checkpoint.writeText(out.resolve(RESULTS), Json.write(results) + "\n");
-        return new Result(bestEpoch, bestValidation, lastValidation, testBest, testLast, injection, records);
+        return new Result(bestEpoch, bestValidation, lastValidation, testBest, testLast, injection, records,
+                testBackend, validationBackends);
+    }
+
+    /**
+     * Where the log's validations ran, each once, in the order first met (a run resumed on another
+     * backend lists both; a log written before the backend was recorded counts as {@code cpu}).
+     */
+    static List<String> validationBackends(List<String> log) {
+        java.util.LinkedHashSet<String> where = new java.util.LinkedHashSet<>();
+        for (String line : log) {
+            Object v = Json.parseObject(line, LOG).get("validation_backend");
+            where.add(v instanceof String w ? w : "cpu");
+        }
+        return new ArrayList<>(where);
     }
 
     /** {@code split}, if its feature widths are the training split's. */

@@ -128,14 +128,23 @@ class BackendCommandTest {
         assertTrue(cpu.err().contains("(similarities 3 x cpu); the training steps ran on the CPU"), cpu::toString);
         java.util.Map<String, Object> a = TrainCommandTest.jsonFile(onCpu.resolve("results.json"));
         java.util.Map<String, Object> b = TrainCommandTest.jsonFile(onDevice.resolve("results.json"));
-        assertEquals("cpu", a.get("evaluation_backend"));
-        assertEquals("opencl", b.get("evaluation_backend"));
+        assertEquals("cpu", a.get("test_backend"));
+        assertEquals("opencl", b.get("test_backend"));
+        assertEquals(java.util.List.of("opencl"), b.get("validation_backends"));
+        assertTrue(cl.out().contains("\"test_backend\": \"opencl\", \"validation_backends\": [\"opencl\"]"), cl::toString);
+        assertTrue(Files.readString(onDevice.resolve("log.jsonl")).contains("\"validation_backend\": \"opencl\""));
         // the same training; float32 similarities move a recall only where two scores tie in float32
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(onCpu.resolve("epoch-0001").resolve("weights.npy")),
                 Files.readAllBytes(onDevice.resolve("epoch-0001").resolve("weights.npy"))), "the same weights, bit for bit");
         double rsumCpu = Cli.number(a, "test_best", "rsum");
         double rsumCl = Cli.number(b, "test_best", "rsum");
         assertEquals(rsumCpu, rsumCl, 1.0, "test rsum on the CPU and on the device");
+        // a finished run resumed on the CPU is tested again there; its validations stay the device's
+        Cli.Result again = Cli.run("train", "--out", onDevice.toString(), "--resume", "--json", "--backend", "cpu");
+        assertEquals(0, again.code(), again::toString);
+        java.util.Map<String, Object> c = TrainCommandTest.jsonFile(onDevice.resolve("results.json"));
+        assertEquals("cpu", c.get("test_backend"));
+        assertEquals(java.util.List.of("opencl"), c.get("validation_backends"));
     }
 
     @Test

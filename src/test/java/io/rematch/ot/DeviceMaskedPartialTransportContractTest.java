@@ -88,6 +88,36 @@ class DeviceMaskedPartialTransportContractTest {
     }
 
     @Test
+    void costsFarFromZeroKeepTheirDigits() {
+        // the real block's smallest cost moves into the potentials: without that, costs near 100 at
+        // reg 0.02 make every exponent about 5,000 and float32 keeps only 4e-4 of each plan entry
+        OpenClDevice dev = OpenClTesting.device();
+        Random r = new Random(SEED + 3);
+        int n = 32;
+        for (double offset : new double[] {100, 1000}) {
+            DMatrixRMaj cost = new DMatrixRMaj(n, n);
+            for (int e = 0; e < n * n; e++) {
+                cost.data[e] = offset + r.nextDouble();
+            }
+            MaskedPartialTransport cpu = new MaskedPartialTransport(0.02, 0.3, Mode.STABLE,
+                    new Stopping(Stopping.Rule.MARGINALS, 1e-5, 3000));
+            TransportResult want = cpu.solveBatch(cost);
+            TransportResult got = new DeviceMaskedPartialTransport(cpu, dev).solve(cost, TransportArguments.uniform(n),
+                    TransportArguments.uniform(n), PairMask.diagonal(n, n));
+            assertTrue(want.converged() && got.converged(), "offset " + offset + ": " + got.warning());
+            assertTrue(Math.abs(want.iterations() - got.iterations()) <= 3, want.iterations() + " vs " + got.iterations());
+            double max = 0;
+            double worst = 0;
+            for (int e = 0; e < n * n; e++) {
+                max = Math.max(max, want.plan().data[e]);
+                worst = Math.max(worst, Math.abs(want.plan().data[e] - got.plan().data[e]));
+            }
+            System.out.printf("costs %s + U(0, 1), reg 0.02: plan error / max entry %.2e%n", offset, worst / max);
+            assertTrue(worst <= 1e-4 * max, "offset " + offset + ": off by " + worst + " of " + max);
+        }
+    }
+
+    @Test
     void aRowWithoutMassCarriesNothing() {
         OpenClDevice dev = OpenClTesting.device();
         Random r = new Random(SEED + 2);
