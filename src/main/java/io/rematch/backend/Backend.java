@@ -77,8 +77,9 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
 
     /**
      * {@code loss} evaluated on this backend: on an OpenCL device, a CCL over all negatives or
-     * InfoNCE, in stable mode, runs its kernel; any other loss runs on the CPU. Either way the evaluations are
-     * counted in {@link #report()}.
+     * InfoNCE in stable mode, a triplet loss, or a rematch loss with fixed targets
+     * ({@link io.rematch.loss.TargetedLoss#withTargets}) in stable mode runs its kernel; any other
+     * loss runs on the CPU. Either way the evaluations are counted in {@link #report()}.
      */
     ScoreLoss loss(ScoreLoss loss);
 

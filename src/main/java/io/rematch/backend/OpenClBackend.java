@@ -174,6 +174,9 @@ public final class OpenClBackend implements Backend {
             onDevice = new DeviceSoftmaxLoss(loss, device);
         } else if (DeviceTripletLoss.supports(loss)) {
             onDevice = new DeviceTripletLoss((TripletRankingLoss) loss, device);
+        } else if (loss instanceof io.rematch.loss.TargetedLoss.FixedTargets f
+                && io.rematch.loss.DeviceSoftTargetLoss.supports(f.loss())) {
+            onDevice = new io.rematch.loss.DeviceSoftTargetLoss(f.loss(), device).withTargets(f.targets());
         } else {
             return CpuBackend.counted(loss, usage, "cpu (" + whyNot(loss) + ")");
         }
@@ -273,6 +276,9 @@ public final class OpenClBackend implements Backend {
                     + c.negatives() + " negatives";
         }
         if (loss instanceof io.rematch.loss.ContrastiveLoss) {
+            return "faithful mode has no kernel";
+        }
+        if (loss instanceof io.rematch.loss.TargetedLoss.FixedTargets f && f.loss() instanceof io.rematch.loss.SoftTargetLoss) {
             return "faithful mode has no kernel";
         }
         return "no kernel";

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 final class BackendOption {
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME", order = 90,
-            description = "Where the work that has an OpenCL kernel runs (similarity matrices, the CCL, InfoNCE and triplet "
-                    + "losses, partial OT, Sinkhorn in both domains, L2RM's masked partial OT; in train, experiment and demo the validation and test similarities, while the "
+            description = "Where the work that has an OpenCL kernel runs (similarity matrices, the CCL, InfoNCE, triplet and "
+                    + "rematch losses, partial OT, Sinkhorn in both domains, L2RM's masked partial OT; in train, experiment and demo the validation and test similarities, while the "
                     + "training steps stay on the CPU): auto (an OpenCL GPU if there is one, else the CPU), cpu (plain Java, "
                     + "float64) or opencl (the first OpenCL device, float32; PoCL's CPU device counts). "
                     + "Default: ${DEFAULT-VALUE}. 'rematch devices' lists them.")

@@ -42,20 +42,27 @@ public interface TargetedLoss {
      * This loss with fixed targets, as a {@link ScoreLoss}. The targets are copied; their
      * entries are checked now, their shape against each score matrix.
      */
-    default ScoreLoss withTargets(DMatrixRMaj targets) {
+    default FixedTargets withTargets(DMatrixRMaj targets) {
         Checks.finite("targets", targets);
-        final DMatrixRMaj fixed = targets.copy();
-        final TargetedLoss loss = this;
-        return new ScoreLoss() {
-            @Override
-            public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
-                return loss.evaluate(scores, fixed, workspace);
-            }
+        return new FixedTargets(this, targets.copy());
+    }
 
-            @Override
-            public String name() {
-                return loss.name();
-            }
-        };
+    /**
+     * A targeted loss with its targets fixed, as a {@link ScoreLoss} (a backend can look inside it
+     * and evaluate the loss on a device).
+     *
+     * @param loss    the loss
+     * @param targets its targets (not modified)
+     */
+    record FixedTargets(TargetedLoss loss, DMatrixRMaj targets) implements ScoreLoss {
+        @Override
+        public LossValue evaluate(DMatrixRMaj scores, LossWorkspace workspace) {
+            return loss.evaluate(scores, targets, workspace);
+        }
+
+        @Override
+        public String name() {
+            return loss.name();
+        }
     }
 }

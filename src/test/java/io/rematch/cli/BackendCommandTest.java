@@ -194,6 +194,25 @@ class BackendCommandTest {
         Cli.Result hardestCpu = Cli.run("loss", "--scores", s.toString(), "--loss", "tr-hn", "--json");
         assertEquals(0, hardest.code(), hardest::toString);
         assertTrue(hardest.err().contains("(tr-hn 1 x opencl)"), hardest::toString);
+        Path plan = dir.resolve("plan.npy");
+        double[] pv = new double[16];
+        for (int k = 0; k < 16; k++) {
+            pv[k] = k % 5 == 0 ? 0.2 : 0.01 * (k % 3);
+        }
+        io.rematch.io.Npy.writeMatrix(plan, org.ejml.data.DMatrixRMaj.wrap(4, 4, pv));
+        Cli.Result rematch = Cli.run("loss", "--scores", s.toString(), "--loss", "sym-kl", "--targets", plan.toString(),
+                "--json", "--backend", "opencl");
+        Cli.Result rematchCpu = Cli.run("loss", "--scores", s.toString(), "--loss", "sym-kl", "--targets", plan.toString(),
+                "--json");
+        assertEquals(0, rematch.code(), rematch::toString);
+        assertTrue(rematch.err().contains("(sym-kl 1 x opencl)"), rematch::toString);
+        double want = Double.parseDouble(rematchCpu.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim());
+        assertEquals(want, Double.parseDouble(rematch.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim()),
+                1e-5 * Math.abs(want));
+        Cli.Result faithful = Cli.run("loss", "--scores", s.toString(), "--loss", "sym-kl", "--targets", plan.toString(),
+                "--mode", "faithful", "--json", "--backend", "opencl");
+        assertEquals(0, faithful.code(), faithful::toString);
+        assertTrue(faithful.err().contains("(sym-kl 1 x cpu (faithful mode has no kernel))"), faithful::toString);
         assertEquals(Double.parseDouble(hardestCpu.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim()),
                 Double.parseDouble(hardest.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim()), 1e-6);
         double a = Double.parseDouble(cpu.out().replaceAll("^\\{\"loss\": ([^,]+),.*\\s*$", "$1").trim());
