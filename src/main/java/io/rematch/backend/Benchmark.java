@@ -23,6 +23,8 @@ import org.ejml.data.DMatrixRMaj;
  *       written, counted as float32 on every backend (so the faster one shows more).</li>
  *   <li>{@code tr-hn}: TR-HN's loss and subgradient (the hardest negative, margin 0.2) on the same
  *       scores, the same throughput measure.</li>
+ *   <li>{@code sym-kl}: L2RM's symmetric-KL rematch loss and gradient against soft targets shaped
+ *       like a plan, tau 0.05, stable mode, the same throughput measure.</li>
  *   <li>{@code partial}: entropic partial OT (POT's algorithm in its scaling form) on an \(n \times n\)
  *       cost, reg 0.05, half the mass, a fixed number of iterations (1,000 as the PyTorch figures);
  *       throughput as the bytes of the kernel matrix read per iteration (two passes), counted as
@@ -101,7 +103,7 @@ public final class Benchmark {
                 for (Backend b : backends) {
                     double[][] result = new double[1][];
                     if (b instanceof CpuBackend && !op.equals("evaluation") && shape[0] > cpuUpTo) {
-                        Row skipped = new Row(op, op.equals("ccl") || op.equals("tr-hn") ? "N = " + shape[0]
+                        Row skipped = new Row(op, op.equals("ccl") || op.equals("tr-hn") || op.equals("sym-kl") ? "N = " + shape[0]
                                 : op.equals("similarities") ? shape[0] + " x " + shape[0] + " x " + shape[0]
                                 : shape[0] + " x " + shape[0] + ", " + iterations + " iterations",
                                 b.name(), Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
@@ -168,15 +170,27 @@ public final class Benchmark {
                 break;
             }
             case "ccl":
-            case "tr-hn": {
+            case "tr-hn":
+            case "sym-kl": {
                 int n = shape[0];
                 double[] s = new double[n * n];
                 for (int k = 0; k < s.length; k++) {
                     s[k] = Math.tanh(0.4 * random.nextDouble(-2, 2) + (k / n == k % n ? 0.8 : 0));
                 }
                 DMatrixRMaj scores = DMatrixRMaj.wrap(n, n, s);
-                ScoreLoss loss = b.loss(op.equals("ccl") ? ComplementaryContrastiveLoss.rclDefault()
-                        : new io.rematch.loss.TripletRankingLoss(0.2, true));
+                ScoreLoss loss;
+                if (op.equals("sym-kl")) {
+                    // soft targets shaped like an L2RM plan: most mass on the given pair, a little elsewhere
+                    DMatrixRMaj plan = new DMatrixRMaj(n, n);
+                    for (int k = 0; k < n * n; k++) {
+                        plan.data[k] = k / n == k % n ? 1.0 / n : random.nextDouble() < 0.05 ? 0.1 / (n * n) : 0;
+                    }
+                    loss = b.loss(new io.rematch.loss.SymmetricKlDivergenceLoss(0.05, io.rematch.numeric.Mode.STABLE)
+                            .withTargets(plan));
+                } else {
+                    loss = b.loss(op.equals("ccl") ? ComplementaryContrastiveLoss.rclDefault()
+                            : new io.rematch.loss.TripletRankingLoss(0.2, true));
+                }
                 call = () -> {
                     double[] g = loss.evaluate(scores).gradient().data;
                     if (keep[0]) {
@@ -238,7 +252,7 @@ public final class Benchmark {
             }
             default:
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, tr-hn, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
+                        + "'; expected similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
         }
         double[] t = new double[repeats];
         call.run();                             // warm-up: the JIT, the kernel's build

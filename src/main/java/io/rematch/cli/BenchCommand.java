@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
                 "  similarities  S = X Y^T, two n x n float32 matrices (GFLOP/s)",
                 "  ccl           CCL-log loss and gradient, N x N (GB/s of S, dL/dS)",
                 "  tr-hn         TR-HN loss and subgradient, N x N, likewise",
+                "  sym-kl        L2RM's symmetric-KL rematch loss and gradient, N x N, likewise",
                 "  partial       entropic partial OT, n x n, fixed iterations (GB/s)",
                 "  sinkhorn      balanced Sinkhorn, likewise",
                 "  sinkhorn-log  balanced Sinkhorn in the log domain, likewise",
@@ -39,7 +40,7 @@ final class BenchCommand extends Subcommand {
 
     @Option(names = "--operations", defaultValue = "similarities,ccl", split = ",", paramLabel = "OP,OP...",
             hideParamSyntax = true, order = 2,
-            description = "Any of similarities, ccl, tr-hn, partial, sinkhorn, sinkhorn-log, l2rm, evaluation (default: ${DEFAULT-VALUE}).")
+            description = "Any of similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm, evaluation (default: ${DEFAULT-VALUE}).")
     List<String> operations;
 
     @Option(names = "--sizes", defaultValue = "128,512,1024,2048,4096", split = ",", paramLabel = "N,N...",
@@ -75,9 +76,9 @@ final class BenchCommand extends Subcommand {
             throw new IllegalArgumentException("--cpu-up-to must be >= 1, got " + cpuUpTo);
         }
         for (String op : operations) {
-            if (!List.of("similarities", "ccl", "tr-hn", "partial", "sinkhorn", "sinkhorn-log", "l2rm", "evaluation").contains(op)) {
+            if (!List.of("similarities", "ccl", "tr-hn", "sym-kl", "partial", "sinkhorn", "sinkhorn-log", "l2rm", "evaluation").contains(op)) {
                 throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, tr-hn, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
+                        + "'; expected similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
             }
         }
         operations = new ArrayList<>(new java.util.LinkedHashSet<>(operations));   // each once, in the order given

@@ -32,11 +32,11 @@ class BackendCommandTest {
         OpenClTesting.device();
         Path report = dir.resolve("bench.md");
         Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--operations",
-                "similarities,ccl,tr-hn,partial,sinkhorn,sinkhorn-log,l2rm", "--iterations", "50", "--out", report.toString());
+                "similarities,ccl,tr-hn,sym-kl,partial,sinkhorn,sinkhorn-log,l2rm", "--iterations", "50", "--out", report.toString());
         assertEquals(0, r.code(), r::toString);
         String out = r.out();
         for (String row : new String[] {"| similarities | 64 x 64 x 64 | cpu |", "| similarities | 96 x 96 x 96 | opencl |",
-                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| tr-hn | N = 96 | opencl |",
+                "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| tr-hn | N = 96 | opencl |", "| sym-kl | N = 96 | opencl |",
                 "| partial | 96 x 96, 50 iterations | opencl |", "| sinkhorn | 64 x 64, 50 iterations | cpu |",
                 "| sinkhorn-log | 96 x 96, 50 iterations | opencl |", "| l2rm | 96 x 96, 50 iterations | opencl |"}) {
             assertTrue(out.contains(row), row + "\n" + r);
