@@ -88,8 +88,8 @@ public final class DeviceLogSinkhorn implements TransportSolver {
             k.n = n;
             k.m = m;
             k.l = Launch.toFloat(ld);
-            k.loga = logs(a);
-            k.logb = logs(b);
+            k.loga = LogSinkhornKernel.logs(a);
+            k.logb = LogSinkhornKernel.logs(b);
             k.b = Launch.toFloat(b);
             k.f = new float[n];
             k.g = new float[2 * m];
@@ -149,15 +149,7 @@ public final class DeviceLogSinkhorn implements TransportSolver {
             }
             if (converged) {
                 // the test ran on float32 sums; converged must hold for the float64 plan returned
-                double e2 = 0;
-                for (int j = 0; j < m; j++) {
-                    double c = 0;
-                    for (int i = 0; i < n; i++) {
-                        c += ld[i * m + j];
-                    }
-                    e2 += (c - b[j]) * (c - b[j]);
-                }
-                double e = Math.sqrt(e2) / massB;
+                double e = DeviceSinkhorn.columnError(ld, n, m, b) / massB;
                 if (!(e < stopping.tolerance())) {
                     throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "log-domain Sinkhorn: the float32"
                             + " iterate met the tolerance %.3g but the float64 plan misses it (%.3g)", stopping.tolerance(), e));
@@ -171,14 +163,5 @@ public final class DeviceLogSinkhorn implements TransportSolver {
         } finally {
             k.dispose();
         }
-    }
-
-    /** \(\log x\) in float32, {@link LogSinkhornKernel#LOG_ZERO} for 0. */
-    private static float[] logs(double[] x) {
-        float[] out = new float[x.length];
-        for (int k = 0; k < x.length; k++) {
-            out[k] = x[k] == 0 ? LogSinkhornKernel.LOG_ZERO : (float) Math.log(x[k]);
-        }
-        return out;
     }
 }

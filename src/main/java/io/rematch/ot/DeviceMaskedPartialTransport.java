@@ -117,8 +117,8 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
                 k.l[e] = ld[e] == Double.NEGATIVE_INFINITY ? LogSinkhornKernel.LOG_ZERO : (float) ld[e];
             }
             k.p = Launch.toFloat(x.p);
-            k.logp = logs(x.p);
-            k.logq = logs(x.q);
+            k.logp = LogSinkhornKernel.logs(x.p);
+            k.logq = LogSinkhornKernel.logs(x.q);
             // u = v = 0 in the release's units: the potentials here start at minus the constants
             k.f = new float[n1];
             for (int i = 0; i < n1; i++) {
@@ -225,14 +225,5 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
             s += v;
         }
         return s;
-    }
-
-    /** \(\log x\) in float32, {@link LogSinkhornKernel#LOG_ZERO} for 0. */
-    private static float[] logs(double[] x) {
-        float[] out = new float[x.length];
-        for (int k = 0; k < x.length; k++) {
-            out[k] = x[k] == 0 ? LogSinkhornKernel.LOG_ZERO : (float) Math.log(x[k]);
-        }
-        return out;
     }
 }

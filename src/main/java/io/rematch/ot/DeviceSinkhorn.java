@@ -144,15 +144,7 @@ public final class DeviceSinkhorn implements TransportSolver {
             }
             if (converged) {
                 // the test ran on float32 sums; converged must hold for the float64 plan returned
-                double e2 = 0;
-                for (int j = 0; j < m; j++) {
-                    double c = 0;
-                    for (int i = 0; i < n; i++) {
-                        c += kd[i * m + j];
-                    }
-                    e2 += (c - b[j]) * (c - b[j]);
-                }
-                double e = Math.sqrt(e2) / massB;
+                double e = columnError(kd, n, m, b) / massB;
                 if (!(e < stopping.tolerance())) {
                     throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "Sinkhorn: the float32 iterate"
                             + " met the tolerance %.3g but the float64 plan misses it (%.3g)", stopping.tolerance(), e));
@@ -166,6 +158,19 @@ public final class DeviceSinkhorn implements TransportSolver {
         } finally {
             k.dispose();
         }
+    }
+
+    /** \(\|\pi^\top \mathbf 1 - b\|_2\) of a float64 plan: the balanced solvers' stopping error, re-checked on the host. */
+    static double columnError(double[] plan, int n, int m, double[] b) {
+        double e2 = 0;
+        for (int j = 0; j < m; j++) {
+            double c = 0;
+            for (int i = 0; i < n; i++) {
+                c += plan[i * m + j];
+            }
+            e2 += (c - b[j]) * (c - b[j]);
+        }
+        return Math.sqrt(e2);
     }
 
     private static boolean finite(float[] x) {

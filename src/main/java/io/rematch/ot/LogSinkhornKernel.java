@@ -29,6 +29,15 @@ final class LogSinkhornKernel extends Kernel {
     /** Below every term: the start of a maximum (float32's lowest is -3.4e38). */
     static final float LOWEST = -3e38f;
 
+    /** \(\log x\) in float32 for a kernel's buffer, {@link #LOG_ZERO} for 0 (host side). */
+    static float[] logs(double[] x) {
+        float[] out = new float[x.length];
+        for (int k = 0; k < x.length; k++) {
+            out[k] = x[k] == 0 ? LOG_ZERO : (float) Math.log(x[k]);
+        }
+        return out;
+    }
+
     float[] l;
     float[] loga;
     float[] logb;
