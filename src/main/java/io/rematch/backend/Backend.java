@@ -93,6 +93,23 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
      */
     io.rematch.ot.TransportSolver transport(io.rematch.ot.TransportSolver solver);
 
+    /** What {@link #trainOn} returns: closing it returns the steps to the CPU and frees the device's buffers. */
+    interface Training extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Runs {@code model}'s batch steps ({@link io.rematch.model.TwoTower#scores},
+     * {@link io.rematch.model.TwoTower#backward}) here until the returned handle is closed: on an
+     * OpenCL device the towers' forward and backward products run in float32
+     * ({@link io.rematch.model.DeviceTowers}), while the loss, the gradient clipping and Adam stay
+     * on the host; on the CPU (and once a device has failed) nothing changes.
+     */
+    default Training trainOn(io.rematch.model.TwoTower model) {
+        return () -> { };
+    }
+
     /** Whether a device failure has handed this backend's work to the CPU (never, for the CPU). */
     default boolean failed() {
         return false;

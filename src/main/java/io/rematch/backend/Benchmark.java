@@ -35,6 +35,12 @@ import org.ejml.data.DMatrixRMaj;
  *       uniform masses), reg 0.07, mass 0.1, stable mode, the same throughput measure.</li>
  *   <li>{@code sinkhorn-log}: the same in the log domain (on the CPU an absorbed kernel's products,
  *       on the device a max-shifted log-sum-exp of every entry), the same throughput measure.</li>
+ *   <li>{@code step}: one training step of two towers 2,048 -> 1,024 -> 256 and 768 -> 1,024 -> 256
+ *       (ReLU, L2-normalised; the Flickr30K-sized run of docs/benchmarks.md) on a batch of \(N\)
+ *       pairs: the towers' forward and backward products (on the backend: float32 {@code sgemm} on
+ *       the CPU, {@link io.rematch.model.DeviceTowers} on a device), CCL-log over all negatives and
+ *       Adam with clipping on the host; \(6N\) flops per weight plus \(6N^2 d\) for the scores.
+ *       The disagreement is that of the first step's gradients.</li>
  *   <li>{@code evaluation}: the similarity matrix of 5,000 images and 25,000 captions in 1,024
  *       dimensions (Flickr30K's test set times 5 captions, MS-COCO's 5K size) in blocks of rows, as
  *       the evaluation computes it, float64 in and out; \(2nmd\) flops.</li>
@@ -51,6 +57,15 @@ public final class Benchmark {
     public record Row(String operation, String size, String backend, double medianSeconds, double minSeconds,
                       double throughput, String unit, double speedup, double disagreement, String note) {
     }
+
+    /** The step's towers: those of the Flickr30K-sized run in docs/benchmarks.md (2,048-d images, 768-d captions). */
+    static final io.rematch.model.EncoderSpec STEP_TOWERS = new io.rematch.model.EncoderSpec("mlp", new int[] {1024}, 256);
+    static final int STEP_IMAGE = 2048;
+    static final int STEP_TEXT = 768;
+
+    /** The operations, in the order of the list above. */
+    public static final List<String> OPERATIONS = List.of("similarities", "ccl", "tr-hn", "sym-kl", "partial", "sinkhorn",
+            "sinkhorn-log", "l2rm", "step", "evaluation");
 
     /** The evaluation matrix's shape. */
     public static final int[] EVALUATION = {5000, 25000, 1024};
@@ -104,6 +119,7 @@ public final class Benchmark {
                     double[][] result = new double[1][];
                     if (b instanceof CpuBackend && !op.equals("evaluation") && shape[0] > cpuUpTo) {
                         Row skipped = new Row(op, op.equals("ccl") || op.equals("tr-hn") || op.equals("sym-kl") ? "N = " + shape[0]
+                                : op.equals("step") ? "batch " + shape[0]
                                 : op.equals("similarities") ? shape[0] + " x " + shape[0] + " x " + shape[0]
                                 : shape[0] + " x " + shape[0] + ", " + iterations + " iterations",
                                 b.name(), Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
@@ -150,6 +166,7 @@ public final class Benchmark {
         SplittableRandom random = new SplittableRandom(20261203L);
         boolean[] keep = {true};       // the warm-up call keeps its result; the timed calls do not copy
         Runnable call;
+        AutoCloseable after = () -> { };
         double work;
         String unit;
         String size;
@@ -233,6 +250,42 @@ public final class Benchmark {
                 size = n + " x " + n + ", " + iterations + " iterations";
                 break;
             }
+            case "step": {
+                int n = shape[0];
+                io.rematch.model.TwoTower model = new io.rematch.model.TwoTower(STEP_IMAGE, STEP_TEXT, STEP_TOWERS,
+                        io.rematch.model.Precision.FLOAT32, new io.rematch.numeric.RestorableRandom(20261204L));
+                io.rematch.data.Features images = io.rematch.data.Features.ofFloats(n, STEP_IMAGE,
+                        unitRows(random, n, STEP_IMAGE));
+                io.rematch.data.Features captions = io.rematch.data.Features.ofFloats(n, STEP_TEXT,
+                        unitRows(random, n, STEP_TEXT));
+                int[] rows = new int[n];
+                for (int i = 0; i < n; i++) {
+                    rows[i] = i;
+                }
+                double[] scores = new double[n * n];
+                ScoreLoss loss = ComplementaryContrastiveLoss.rclDefault();
+                io.rematch.optim.Adam adam = new io.rematch.optim.Adam(model.parameters().size(),
+                        io.rematch.optim.Adam.Settings.withLearningRate(2e-4));
+                after = b.trainOn(model);
+                call = () -> {
+                    model.parameters().zeroGradients();
+                    model.scores(images, rows, n, captions, rows, n, scores);
+                    model.backward(loss.evaluate(DMatrixRMaj.wrap(n, n, scores)).gradient().data);
+                    if (keep[0]) {
+                        result[0] = model.parameters().gradients().clone();
+                    }
+                    model.parameters().step(adam, 2.0);
+                };
+                long weights = 0;
+                for (io.rematch.model.Parameters.Slice slice : model.parameters().slices()) {
+                    weights += slice.size();
+                }
+                // forward and two backward products of every layer, and S with its two gradients
+                work = 6.0 * n * weights + 6.0 * n * n * STEP_TOWERS.embed();
+                unit = "GFLOP/s";
+                size = "batch " + n;
+                break;
+            }
             case "evaluation": {
                 int n = shape[0];
                 int m = shape[1];
@@ -251,10 +304,22 @@ public final class Benchmark {
                 break;
             }
             default:
-                throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
+                throw new IllegalArgumentException("--operations: unknown operation '" + op + "'; expected "
+                        + String.join(", ", OPERATIONS));
         }
+        try (AutoCloseable done = after) {
+            return time(b, op, call, keep, work, unit, size, result);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Row time(Backend b, String op, Runnable call, boolean[] keep, double work, String unit, String size,
+                     double[][] result) {
         double[] t = new double[repeats];
+        long stepsBefore = b instanceof OpenClBackend cl ? cl.trainingSteps() : 0;
         call.run();                             // warm-up: the JIT, the kernel's build
         keep[0] = false;
         int cpuBefore = b instanceof OpenClBackend cl ? cl.cpuCount() : 0;
@@ -264,6 +329,10 @@ public final class Benchmark {
             call.run();
             t[k] = (System.nanoTime() - t0) * 1e-9;
             failed = failure(b);
+        }
+        if (failed == null && b instanceof OpenClBackend cl && op.equals("step")
+                && cl.trainingSteps() - stepsBefore != repeats + 1) {
+            failed = "the training steps did not run on the device";
         }
         if (failed == null && b instanceof OpenClBackend cl && cl.cpuCount() != cpuBefore) {
             failed = "the CPU computed it (beyond float32, or no kernel for it: 'rematch devices', docs/gpu.md)";

@@ -326,17 +326,62 @@ public final class OpenClBackend implements Backend {
         if (failure == null) {
             failure = e.getMessage();
             warnings.accept("OpenCL failed, the CPU computes from here on: " + e.getMessage());
+            for (io.rematch.model.DeviceTowers t : towers) {
+                t.retire(failure);
+            }
         }
+    }
+
+    private final java.util.List<io.rematch.model.DeviceTowers> towers = new java.util.ArrayList<>();
+    private long finishedSteps;
+
+    @Override
+    public synchronized Training trainOn(io.rematch.model.TwoTower model) {
+        if (failure != null) {
+            return () -> { };
+        }
+        io.rematch.model.DeviceTowers t = new io.rematch.model.DeviceTowers(device, model, this);
+        towers.add(t);
+        model.runStepsOn(t, this::fail);
+        return () -> {
+            synchronized (this) {
+                if (towers.remove(t)) {
+                    finishedSteps += t.steps();
+                    t.close();
+                    model.runStepsOn(null, null);
+                }
+            }
+        };
+    }
+
+    /** How many training steps (batches through both towers) ran on the device. */
+    public synchronized long trainingSteps() {
+        long n = finishedSteps;
+        for (io.rematch.model.DeviceTowers t : towers) {
+            n += t.steps();
+        }
+        return n;
     }
 
     @Override
     public String report() {
-        return usage.toString();
+        long steps = trainingSteps();
+        String u = usage.toString();
+        if (steps == 0) {
+            return u;
+        }
+        String t = String.format(java.util.Locale.ROOT, "training steps %,d x opencl", steps);
+        return u.equals("nothing computed") ? t : u + "; " + t;
     }
 
+    /** Releases the device buffers of the training steps (each other host class disposes its kernel in finally). */
     @Override
-    public void close() {
-        // each host class disposes its kernel in finally; nothing is held between operations
+    public synchronized void close() {
+        for (io.rematch.model.DeviceTowers t : towers) {
+            finishedSteps += t.steps();
+            t.close();
+        }
+        towers.clear();
     }
 
 

@@ -18,8 +18,15 @@ final class BackendOption {
                     + "Default: ${DEFAULT-VALUE}. 'rematch devices' lists them.")
     String backend;
 
-    /** What train, experiment and demo add to their report: the backend computed their evaluations only. */
-    static final String TRAINING_ON_CPU = "the training steps ran on the CPU";
+    /**
+     * What train, experiment and demo add to their report: where the training steps ran when it was
+     * not the backend's device (the report counts the device's steps itself).
+     */
+    static String training(Backend b) {
+        return b instanceof io.rematch.backend.OpenClBackend o && o.trainingSteps() > 0 && !o.failed() ? null
+                : "the training steps ran on the CPU"
+                + (b instanceof io.rematch.backend.OpenClBackend o2 && o2.trainingSteps() > 0 ? " after the failure" : "");
+    }
 
     /** The choice, checked: a mistyped name, or opencl without a device, is refused before any work. */
     BackendChoice choice() {

@@ -40,7 +40,8 @@ final class BenchCommand extends Subcommand {
 
     @Option(names = "--operations", defaultValue = "similarities,ccl", split = ",", paramLabel = "OP,OP...",
             hideParamSyntax = true, order = 2,
-            description = "Any of similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm, evaluation (default: ${DEFAULT-VALUE}).")
+            description = "Any of similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm, step (a training"
+                    + " step, --sizes its batch), evaluation (default: ${DEFAULT-VALUE}).")
     List<String> operations;
 
     @Option(names = "--sizes", defaultValue = "128,512,1024,2048,4096", split = ",", paramLabel = "N,N...",
@@ -76,9 +77,9 @@ final class BenchCommand extends Subcommand {
             throw new IllegalArgumentException("--cpu-up-to must be >= 1, got " + cpuUpTo);
         }
         for (String op : operations) {
-            if (!List.of("similarities", "ccl", "tr-hn", "sym-kl", "partial", "sinkhorn", "sinkhorn-log", "l2rm", "evaluation").contains(op)) {
-                throw new IllegalArgumentException("--operations: unknown operation '" + op
-                        + "'; expected similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm or evaluation");
+            if (!io.rematch.backend.Benchmark.OPERATIONS.contains(op)) {
+                throw new IllegalArgumentException("--operations: unknown operation '" + op + "'; expected "
+                        + String.join(", ", io.rematch.backend.Benchmark.OPERATIONS));
             }
         }
         operations = new ArrayList<>(new java.util.LinkedHashSet<>(operations));   // each once, in the order given

@@ -72,7 +72,7 @@ final class DemoCommand extends Subcommand {
              ExperimentProgress progress = new ExperimentProgress(err(), System.console() != null, "demo", total)) {
             Experiments.Report r = Demo.run(Demo.settings(d, out, full, epochs, seeds, j, progress, command, backend));
             progress.close();
-            BackendOption.report(this, backend, BackendOption.TRAINING_ON_CPU);
+            BackendOption.report(this, backend, BackendOption.training(backend));
             out().println(r.markdown());
             out().println("wrote " + String.join(", ", r.files().stream().map(Path::toString).toList()));
             return 0;

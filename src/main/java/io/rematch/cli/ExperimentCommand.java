@@ -88,7 +88,7 @@ final class ExperimentCommand extends Subcommand {
             Experiments.Report r = Experiments.run(n, new Experiments.Settings(d, out, seeds, recipe, rates, j,
                     progress, command, backend));
             progress.close();
-            BackendOption.report(this, backend, BackendOption.TRAINING_ON_CPU);
+            BackendOption.report(this, backend, BackendOption.training(backend));
             out().println(r.markdown());
             out().println("wrote " + String.join(", ", r.files().stream().map(Path::toString).toList()));
             return 0;

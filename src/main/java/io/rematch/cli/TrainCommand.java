@@ -230,7 +230,7 @@ final class TrainCommand extends Subcommand {
             } finally {
                 listener.close();
             }
-            BackendOption.report(this, backend, BackendOption.TRAINING_ON_CPU);
+            BackendOption.report(this, backend, BackendOption.training(backend));
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -242,6 +242,7 @@ final class TrainCommand extends Subcommand {
             m.put("test_last", r.testLast().toMap());
             m.put("test_backend", r.testBackend());
             m.put("validation_backends", r.validationBackends());
+            m.put("training_backends", r.trainingBackends());
             out().println(Json.write(m));
         } else {
             out().println();

@@ -26,6 +26,16 @@ final class Linear {
         this.bias = parameters.reserve(name + ".bias", 1, out);
     }
 
+    /** Where {@code W} starts in the parameter vector. */
+    int weightOffset() {
+        return weight.offset();
+    }
+
+    /** Where {@code b} starts in the parameter vector. */
+    int biasOffset() {
+        return bias.offset();
+    }
+
     /**
      * Xavier (Glorot) uniform weights \(U(-r, r)\), \(r = \sqrt{6/(in + out)}\), and zero bias: the
      * initialisation of SCAN's {@code EncoderImagePrecomp.init_weights}, which RCL and L2RM use.

@@ -40,6 +40,7 @@ public final class Parameters {
     private double[] gradients;
     private Tensor computeValues;
     private Tensor computeGradients;
+    private long version;
 
     public Parameters(Precision precision) {
         this.precision = precision;
@@ -88,6 +89,7 @@ public final class Parameters {
     /** Copies changed master values to the compute precision (a no-op in float64). */
     public void valuesChanged() {
         allocate();
+        version++;
         if (precision == Precision.FLOAT32) {
             computeValues.copyFrom(values, 0, 0, size);
         }
@@ -111,6 +113,37 @@ public final class Parameters {
         computeGradients.zero(size);
     }
 
+    /** A count that changes whenever the values do ({@link #valuesChanged()}, {@link #step}). */
+    long version() {
+        return version;
+    }
+
+    /** The values in float32 into {@code out} (the compute copy in float32, narrowed in float64). */
+    void float32Values(float[] out) {
+        allocate();
+        if (computeValues instanceof Tensor.F32 f) {
+            System.arraycopy(f.a, 0, out, 0, size);
+        } else {
+            for (int k = 0; k < size; k++) {
+                out[k] = (float) values[k];
+            }
+        }
+    }
+
+    /** Adds float32 gradients computed elsewhere (a device) to the accumulated ones. */
+    void addGradients(float[] g) {
+        allocate();
+        if (computeGradients instanceof Tensor.F32 f) {
+            for (int k = 0; k < size; k++) {
+                f.a[k] += g[k];
+            }
+        } else {
+            for (int k = 0; k < size; k++) {
+                gradients[k] += g[k];
+            }
+        }
+    }
+
     Tensor computeValues() {
         allocate();
         return computeValues;
@@ -129,6 +162,7 @@ public final class Parameters {
      */
     public double step(io.rematch.optim.Adam adam, double maxNorm) {
         allocate();
+        version++;
         if (precision == Precision.FLOAT64) {
             return adam.stepWithClipping(values, gradients, maxNorm);
         }

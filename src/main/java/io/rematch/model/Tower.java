@@ -50,6 +50,15 @@ final class Tower {
         }
     }
 
+    /** The layers, input first (read by {@link DeviceTowers}). */
+    Linear[] layers() {
+        return layers;
+    }
+
+    int embed() {
+        return embed;
+    }
+
     int inputs() {
         return layers[0].in;
     }

@@ -1,6 +1,7 @@
 package io.rematch.model;
 
 import io.rematch.data.Features;
+import io.rematch.opencl.DeviceFailure;
 import java.util.random.RandomGenerator;
 
 /**
@@ -33,6 +34,13 @@ public final class TwoTower {
     private Tensor gradScores;
     private int images;
     private int captions;
+    private DeviceTowers device;
+    private java.util.function.Consumer<DeviceFailure> onFailure;
+    private boolean lastOnDevice;
+    private Features lastImages;
+    private int[] lastImageRows;
+    private Features lastCaptions;
+    private int[] lastCaptionRows;
 
     /** A float64 model; see {@link #TwoTower(int, int, EncoderSpec, Precision, RandomGenerator)}. */
     public TwoTower(int imageDims, int textDims, EncoderSpec spec, RandomGenerator init) {
@@ -63,6 +71,38 @@ public final class TwoTower {
         image.initialise(init);
         text.initialise(init);
         parameters.valuesChanged();
+    }
+
+    /**
+     * Runs the batch steps ({@link #scores}, {@link #backward}) on {@code towers} from now on;
+     * {@code null} returns them to the CPU. If the device fails, {@code onFailure} hears why, the
+     * step is recomputed on the CPU and the steps stay there: a step never returns partial numbers.
+     * On the device the towers compute in float32 whatever {@link #precision()} says; the loss,
+     * the clipping and Adam stay on the host.
+     */
+    public void runStepsOn(DeviceTowers towers, java.util.function.Consumer<DeviceFailure> onFailure) {
+        this.device = towers;
+        this.onFailure = onFailure == null ? e -> { } : onFailure;
+        this.lastOnDevice = false;
+    }
+
+    /** Whether the batch steps run on a device ({@link #runStepsOn}) and it has not failed. */
+    public boolean stepsOnDevice() {
+        return device != null;
+    }
+
+    Tower imageTower() {
+        return image;
+    }
+
+    Tower textTower() {
+        return text;
+    }
+
+    private void deviceFailed(DeviceFailure e) {
+        device = null;
+        lastOnDevice = false;
+        onFailure.accept(e);
     }
 
     /** Both towers' weights and gradients, one flat vector. */
@@ -101,6 +141,27 @@ public final class TwoTower {
                        int[] captionRows, int captions, double[] scores) {
         checkWidth(imageFeatures, image, "image");
         checkWidth(captionFeatures, text, "caption");
+        if (device != null) {
+            try {
+                device.scores(imageFeatures, imageRows, images, captionFeatures, captionRows, captions, scores);
+                this.images = images;
+                this.captions = captions;
+                lastOnDevice = true;
+                lastImages = imageFeatures;
+                lastImageRows = imageRows;
+                lastCaptions = captionFeatures;
+                lastCaptionRows = captionRows;
+                return;
+            } catch (DeviceFailure e) {
+                deviceFailed(e);
+            }
+        }
+        lastOnDevice = false;
+        cpuScores(imageFeatures, imageRows, images, captionFeatures, captionRows, captions, scores);
+    }
+
+    private void cpuScores(Features imageFeatures, int[] imageRows, int images, Features captionFeatures,
+                           int[] captionRows, int captions, double[] scores) {
         v = image.forward(imageFeatures, imageRows, images);
         t = text.forward(captionFeatures, captionRows, captions);
         this.images = images;
@@ -119,6 +180,17 @@ public final class TwoTower {
      * {@code dScores} \(= \partial L/\partial S\) of the last {@link #scores} call.
      */
     public void backward(double[] dScores) {
+        if (lastOnDevice) {
+            try {
+                device.backward(dScores);
+                return;
+            } catch (DeviceFailure e) {
+                deviceFailed(e);
+                // the CPU towers hold no forward state for this batch: encode it again
+                cpuScores(lastImages, lastImageRows, images, lastCaptions, lastCaptionRows, captions,
+                        new double[images * captions]);
+            }
+        }
         int e = spec.embed();
         gradScores.copyFrom(dScores, 0, 0, images * captions);
         image.gradientBuffer().multiply(false, false, images, e, captions, gradScores, 0, captions, t, 0, e, 0, 0, e);

@@ -21,10 +21,13 @@ import java.util.Map;
  * @param best           whether this epoch's validation rsum is the best of the run so far
  *                       (resumed epochs included)
  * @param validatedOn    where the validation similarities were computed ({@link io.rematch.backend.Backend#ranOn})
+ * @param trainedOn      where the training steps' tower products ran: {@code cpu}, {@code opencl}, or
+ *                       {@code opencl, then cpu} if the device failed during the epoch
  */
 public record EpochRecord(int epoch, String phase, double learningRate, Map<String, Double> losses,
                           double trainSeconds, double pairsPerSecond, RecallSummary validation,
-                          Map<String, Double> diagnostics, boolean best, String validatedOn) {
+                          Map<String, Double> diagnostics, boolean best, String validatedOn,
+                          String trainedOn) {
 
     public EpochRecord {
         losses = Map.copyOf(losses);
@@ -39,6 +42,7 @@ public record EpochRecord(int epoch, String phase, double learningRate, Map<Stri
         m.put("lr", learningRate);
         new java.util.TreeMap<>(losses).forEach((k, v) -> m.put("loss_" + k, v));
         m.put("train_seconds", trainSeconds);
+        m.put("training_backend", trainedOn);
         m.put("pairs_per_second", pairsPerSecond);
         Map<String, Object> val = new LinkedHashMap<>();
         validation.toMap().forEach(val::put);

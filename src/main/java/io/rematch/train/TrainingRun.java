@@ -66,10 +66,12 @@ public final class TrainingRun {
      * @param records        every epoch's record of this process (resumed epochs are in the log only)
      * @param testBackend    where the test similarities were computed ({@link Backend#ranOn})
      * @param validationBackends where the run's validations were, each once (resumed epochs included)
+     * @param trainingBackends   where the run's training steps were, likewise
      */
     public record Result(int bestEpoch, RecallSummary bestValidation, RecallSummary lastValidation,
                          RecallSummary testBest, RecallSummary testLast, Mismatch.Injection injection,
-                         List<EpochRecord> records, String testBackend, List<String> validationBackends) {
+                         List<EpochRecord> records, String testBackend, List<String> validationBackends,
+                         List<String> trainingBackends) {
 
         /** The final table: test recalls at the best-validation and the last epoch. */
         public String table() {
@@ -107,12 +109,15 @@ public final class TrainingRun {
 
     /**
      * As {@link #train(TrainingConfig, Dataset, Path, Start, TrainingListener)}, with the
-     * validation and test similarity matrices computed by {@code backend} (the training steps stay
-     * on the CPU). On an OpenCL device the matrices are float32, so two captions whose scores float32
+     * validation and test similarity matrices computed by {@code backend}, and the training steps'
+     * tower products too ({@link Backend#trainOn}: on an OpenCL device in float32, the loss and
+     * Adam on the host; a device run's numbers differ from a CPU run's by float32's rounding). On an
+     * OpenCL device the matrices are float32, so two captions whose scores float32
      * cannot tell apart tie, and the tie rule ranks them; the recalls, and with them the choice of
      * the best epoch, can then differ from a CPU run's. Each log line names where its validation
      * ran ({@code validation_backend}), {@code results.json} where the tests ran
-     * ({@code test_backend}) and every backend the run's validations used ({@code validation_backends}).
+     * ({@code test_backend}) and every backend the run's validations used ({@code validation_backends});
+     * likewise {@code training_backend} and {@code training_backends} for the steps.
      */
     public static Result train(TrainingConfig config, Dataset data, Path out, Start start,
                                TrainingListener listener, Backend backend) throws IOException {
@@ -228,29 +233,39 @@ public final class TrainingRun {
                         : ", " + config.protocol().spelling() + " protocol, requested " + config.mismatch()));
 
         List<EpochRecord> records = new ArrayList<>();
-        for (int epoch = first; epoch < config.totalEpochs(); epoch++) {
-            boolean warm = epoch < config.warmup();
-            double lr = warm ? config.learningRate() : config.learningRateAt(epoch - config.warmup());
-            listener.epochStarted(epoch, config.totalEpochs(), train.pairCount() / config.batch());
-            long t0 = System.nanoTime();
-            Trainer.EpochResult r = trainer.trainEpoch(epoch, lr, listener);
-            double seconds = (System.nanoTime() - t0) * 1e-9;
-            boolean failedBefore = backend.failed();
-            RecallSummary validation = RecallSummary.of(Evaluation.evaluate(model, dev, TIES, backend));
-            String validatedOn = backend.ranOn(failedBefore);
-            boolean improved = validation.rsum() > bestRsum;
-            if (improved) {
-                bestRsum = validation.rsum();
-                bestEpoch = epoch;
-                bestValidation = validation;
+        try (Backend.Training steps = backend.trainOn(model)) {
+            if (model.stepsOnDevice() && first < config.totalEpochs()) {
+                listener.note("training steps on " + backend.describe() + ": the towers' products in float32, the loss"
+                        + " and Adam on the host");
             }
-            lastValidation = validation;
-            EpochRecord record = new EpochRecord(epoch, warm ? "warmup" : "train", lr, r.losses(), seconds,
-                    r.pairs() / Math.max(seconds, 1e-9), validation, r.diagnostics(), improved, validatedOn);
-            records.add(record);
-            log.add(Json.write(record.toMap()));
-            commit(out, trainer, streams, epoch, bestEpoch, bestRsum, bestValidation, lastValidation, log);
-            listener.epochEnded(record);
+            for (int epoch = first; epoch < config.totalEpochs(); epoch++) {
+                boolean warm = epoch < config.warmup();
+                double lr = warm ? config.learningRate() : config.learningRateAt(epoch - config.warmup());
+                listener.epochStarted(epoch, config.totalEpochs(), train.pairCount() / config.batch());
+                long t0 = System.nanoTime();
+                boolean stepsOnDevice = model.stepsOnDevice();
+                Trainer.EpochResult r = trainer.trainEpoch(epoch, lr, listener);
+                double seconds = (System.nanoTime() - t0) * 1e-9;
+                String trainedOn = !stepsOnDevice ? "cpu" : model.stepsOnDevice() ? backend.name()
+                        : backend.name() + ", then cpu";
+                boolean failedBefore = backend.failed();
+                RecallSummary validation = RecallSummary.of(Evaluation.evaluate(model, dev, TIES, backend));
+                String validatedOn = backend.ranOn(failedBefore);
+                boolean improved = validation.rsum() > bestRsum;
+                if (improved) {
+                    bestRsum = validation.rsum();
+                    bestEpoch = epoch;
+                    bestValidation = validation;
+                }
+                lastValidation = validation;
+                EpochRecord record = new EpochRecord(epoch, warm ? "warmup" : "train", lr, r.losses(), seconds,
+                        r.pairs() / Math.max(seconds, 1e-9), validation, r.diagnostics(), improved, validatedOn,
+                        trainedOn);
+                records.add(record);
+                log.add(Json.write(record.toMap()));
+                commit(out, trainer, streams, epoch, bestEpoch, bestRsum, bestValidation, lastValidation, log);
+                listener.epochEnded(record);
+            }
         }
 
         JsonFields p = new JsonFields(Json.parseObject(Files.readString(pointer), pointer.toString()),
@@ -275,9 +290,11 @@ public final class TrainingRun {
         List<String> validationBackends = validationBackends(log);
         results.put("test_backend", testBackend);
         results.put("validation_backends", validationBackends);
+        List<String> trainingBackends = backends(log, "training_backend");
+        results.put("training_backends", trainingBackends);
         Checkpoint.writeText(out.resolve(RESULTS), Json.write(results) + "\n");
         return new Result(bestEpoch, bestValidation, lastValidation, testBest, testLast, injection, records,
-                testBackend, validationBackends);
+                testBackend, validationBackends, trainingBackends);
     }
 
     /**
@@ -285,9 +302,14 @@ public final class TrainingRun {
      * backend lists both; a log written before the backend was recorded counts as {@code cpu}).
      */
     static List<String> validationBackends(List<String> log) {
+        return backends(log, "validation_backend");
+    }
+
+    /** The values of {@code key} in the log, each once, in order; a line without it counts as {@code cpu}. */
+    static List<String> backends(List<String> log, String key) {
         java.util.LinkedHashSet<String> where = new java.util.LinkedHashSet<>();
         for (String line : log) {
-            Object v = Json.parseObject(line, LOG).get("validation_backend");
+            Object v = Json.parseObject(line, LOG).get(key);
             where.add(v instanceof String w ? w : "cpu");
         }
         return new ArrayList<>(where);

@@ -111,7 +111,7 @@ class BackendCommandTest {
     }
 
     @Test
-    void trainingEvaluatesOnTheDeviceAndTrainsOnTheCpu() throws Exception {
+    void trainingStepsAndEvaluationsRunOnTheDevice() throws Exception {
         OpenClTesting.device();
         String data = Path.of("data-small", "emoji").toString();
         Path onCpu = dir.resolve("cpu");
@@ -122,29 +122,46 @@ class BackendCommandTest {
                 "--json", "--backend", "opencl");
         assertEquals(0, cpu.code(), cpu::toString);
         assertEquals(0, cl.code(), cl::toString);
-        // one validation, then the last and the best epoch's test: three similarity matrices
+        // one validation, then the last and the best epoch's test: three similarity matrices; every batch's step
+        java.util.Map<String, Object> run = TrainCommandTest.jsonFile(onDevice.resolve("run.json"));
         assertTrue(cl.err().contains("rematch train: backend opencl: "), cl::toString);
-        assertTrue(cl.err().contains("(similarities 3 x opencl); the training steps ran on the CPU"), cl::toString);
+        assertTrue(java.util.regex.Pattern.compile("\\(similarities 3 x opencl; training steps [0-9,]+ x opencl\\)\n")
+                .matcher(cl.err()).find(), cl::toString);
+        assertTrue(cl.err().contains("training steps on opencl: "), cl::toString);
         assertTrue(cpu.err().contains("(similarities 3 x cpu); the training steps ran on the CPU"), cpu::toString);
         java.util.Map<String, Object> a = TrainCommandTest.jsonFile(onCpu.resolve("results.json"));
         java.util.Map<String, Object> b = TrainCommandTest.jsonFile(onDevice.resolve("results.json"));
         assertEquals("cpu", a.get("test_backend"));
+        assertEquals(java.util.List.of("cpu"), a.get("training_backends"));
         assertEquals("opencl", b.get("test_backend"));
         assertEquals(java.util.List.of("opencl"), b.get("validation_backends"));
-        assertTrue(cl.out().contains("\"test_backend\": \"opencl\", \"validation_backends\": [\"opencl\"]"), cl::toString);
-        assertTrue(Files.readString(onDevice.resolve("log.jsonl")).contains("\"validation_backend\": \"opencl\""));
-        // the same training; float32 similarities move a recall only where two scores tie in float32
-        assertTrue(java.util.Arrays.equals(Files.readAllBytes(onCpu.resolve("epoch-0001").resolve("weights.npy")),
-                Files.readAllBytes(onDevice.resolve("epoch-0001").resolve("weights.npy"))), "the same weights, bit for bit");
+        assertEquals(java.util.List.of("opencl"), b.get("training_backends"));
+        assertTrue(cl.out().contains("\"test_backend\": \"opencl\", \"validation_backends\": [\"opencl\"],"
+                + " \"training_backends\": [\"opencl\"]"), cl::toString);
+        String log = Files.readString(onDevice.resolve("log.jsonl"));
+        assertTrue(log.contains("\"training_backend\": \"opencl\"") && log.contains("\"validation_backend\": \"opencl\""),
+                log);
+        // the same training in float32 products: the weights move apart by float32's rounding only
+        double[] wc = io.rematch.io.Npy.read(onCpu.resolve("epoch-0001").resolve("weights.npy")).data();
+        double[] wd = io.rematch.io.Npy.read(onDevice.resolve("epoch-0001").resolve("weights.npy")).data();
+        double worst = 0;
+        double largest = 0;
+        for (int k = 0; k < wc.length; k++) {
+            worst = Math.max(worst, Math.abs(wc[k] - wd[k]));
+            largest = Math.max(largest, Math.abs(wc[k]));
+        }
+        assertTrue(worst > 0 && worst < 1e-3 * largest, "after an epoch the weights differ by " + worst + " (largest "
+                + largest + "); " + run);
         double rsumCpu = Cli.number(a, "test_best", "rsum");
         double rsumCl = Cli.number(b, "test_best", "rsum");
-        assertEquals(rsumCpu, rsumCl, 1.0, "test rsum on the CPU and on the device");
-        // a finished run resumed on the CPU is tested again there; its validations stay the device's
+        assertEquals(rsumCpu, rsumCl, 2.0, "test rsum on the CPU and on the device");
+        // a finished run resumed on the CPU is tested again there; its validations and steps stay the device's
         Cli.Result again = Cli.run("train", "--out", onDevice.toString(), "--resume", "--json", "--backend", "cpu");
         assertEquals(0, again.code(), again::toString);
         java.util.Map<String, Object> c = TrainCommandTest.jsonFile(onDevice.resolve("results.json"));
         assertEquals("cpu", c.get("test_backend"));
         assertEquals(java.util.List.of("opencl"), c.get("validation_backends"));
+        assertEquals(java.util.List.of("opencl"), c.get("training_backends"));
     }
 
     @Test
