@@ -18,6 +18,9 @@ import org.ejml.data.DMatrixRMaj;
  * <p>With MAE this is Eq. 12's unbiased complementary risk divided by \(\alpha = 2(N-1)/C\)
  * (Eq. 13; see {@link ComplementaryRisk}). With {@link Negatives#single} and the log bound it is
  * negative learning (NL), a baseline of the paper.
+ *
+ * <p>Literal form: {@link LiteralCcl}, the same loss as plain loops over the matrix, to be read
+ * beside Eq. 14-18 ({@code LiteralFormsTest} checks that the two agree).
  */
 public final class ComplementaryContrastiveLoss implements ScoreLoss {
 

@@ -23,6 +23,8 @@ import org.ejml.data.DMatrixRMaj;
  * <p>In {@link Mode#STABLE} \(\log p\) is formed in the log domain, \((S_{ii} - m_i)/\tau - \log Z_i\)
  * (finite even where \(p\) underflows or \(S/\tau\) overflows); {@link Mode#FAITHFUL} takes the log
  * of the release's \(+10^{-10}\) probabilities (no epsilon inside the log, as in the release).
+ *
+ * <p>Literal form: {@link LiteralInfoNce} ({@code LiteralFormsTest} checks that the two agree).
  */
 public final class ContrastiveLoss implements ScoreLoss {
 

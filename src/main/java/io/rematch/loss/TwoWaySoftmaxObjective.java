@@ -39,6 +39,8 @@ import org.ejml.data.DMatrixRMaj;
  * (\(p/(1-p)\) for the log bound) leaves the double range while the loss and its gradient do not.
  * Such rows and columns are evaluated in the log domain instead ({@link SaturatedSoftmax}), in
  * stable mode; faithful mode keeps the release's arithmetic and reports its overflow.
+ *
+ * <p>To read the equations themselves, see the literal form {@link LiteralCcl}.
  */
 final class TwoWaySoftmaxObjective {
 
