@@ -34,6 +34,9 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p><b>Cost.</b> One sweep for the softmax statistics, which keeps the exponentials of both
  * directions; one pass over rows and one over columns, each O(nm), with O(n + m) scratch.
+ *
+ * <p>Literal form (stable mode): {@link LiteralRematchLosses}, each divergence as its sum and the
+ * gradient through the softmax Jacobian ({@code LiteralFormsTest} checks that the two agree).
  */
 public abstract class SoftTargetLoss implements TargetedLoss {
 

@@ -67,6 +67,9 @@ import org.ejml.data.DMatrixRMaj;
  * constant); if a whole row or column of it underflows the problem is rejected (naming
  * {@code reg}) with a pointer to {@link LogEntropicPartialTransport}: POT returns NaN there
  * (POT issue #723).
+ *
+ * <p>Literal form: {@link LiteralPartialTransport}, POT's three projections with their dense
+ * corrections as written ({@code LiteralTransportTest}, also against POT's plans).
  */
 public final class EntropicPartialTransport implements TransportSolver {
 

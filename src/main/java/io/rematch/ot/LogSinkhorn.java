@@ -33,6 +33,8 @@ import org.ejml.data.DMatrixRMaj;
  * while in cache, its share of the next iteration's column reductions, which also give the
  * stopping error. Same iterates as POT's {@code sinkhorn_log} to \(10^{-10}\) (tested), at the
  * speed of {@link SinkhornKnopp} once the potentials settle.
+ *
+ * <p>Literal form: {@link LiteralSinkhorn#logDomain} ({@code LiteralTransportTest}).
  */
 public final class LogSinkhorn implements TransportSolver {
 

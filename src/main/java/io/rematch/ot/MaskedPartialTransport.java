@@ -50,6 +50,8 @@ import org.ejml.data.DMatrixRMaj;
  * <p>Even at convergence the real block carries slightly more than \(s\): the dummy corner is
  * expensive, not forbidden, and holds about \(e^{-A/\varepsilon}\) of the dummy mass (the
  * release's construction; invisible at \(\varepsilon = 0.07\) with costs in [0, 1]).
+ *
+ * <p>Literal form (stable mode): {@link LiteralMaskedPartialTransport} ({@code LiteralTransportTest}).
  */
 public final class MaskedPartialTransport implements TransportSolver {
 

@@ -34,6 +34,8 @@ import org.ejml.data.DMatrixRMaj;
  * \(K^\top u\) for the next iteration (which also gives the stopping error for free). If a whole
  * row or column of the kernel underflows, the problem is rejected (naming {@code reg}) with a
  * pointer to {@link LogSinkhorn}, instead of returning NaN.
+ *
+ * <p>Literal form: {@link LiteralSinkhorn#scaling}, the iteration as plain loops ({@code LiteralTransportTest}).
  */
 public final class SinkhornKnopp implements TransportSolver {
 

@@ -60,6 +60,46 @@ class LiteralFormsTest {
     }
 
     /**
+     * The rematch losses against soft targets from a random plan (with zeros, as L2RM's masked
+     * plans have), n x m not square: the loss to 1e-11 relative, the gradient to 1e-10 of its largest
+     * entry (the literal gradient goes through {@code a / p} and the softmax Jacobian, the fast one
+     * through closed forms; both well conditioned at these temperatures).
+     */
+    @Test
+    void rematchLossesAgreeWithTheFastForms() {
+        qt().forAll(integers().between(0, 63), longs().all(), doubles().between(0.05, 1.0), integers().between(0, 4))
+                .checkAssert((shape, seed, tau, k) -> {
+                    int n = 2 + shape / 8;
+                    int m = 2 + shape % 8;
+                    LiteralRematchLosses.Kind kind = LiteralRematchLosses.Kind.values()[k];
+                    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                    DMatrixRMaj s = new DMatrixRMaj(n, m);
+                    DMatrixRMaj plan = new DMatrixRMaj(n, m);
+                    for (int e = 0; e < n * m; e++) {
+                        s.data[e] = r.nextDouble(-1, 1);
+                        int i = e / m;
+                        int j = e % m;
+                        // a third of the entries 0, never a whole row or column
+                        plan.data[e] = (i + 2 * j) % 3 == 0 ? 0 : r.nextDouble() / (n * m);
+                    }
+                    TargetedLoss fast = switch (kind) {
+                        case SOFT_INFONCE -> new SoftContrastiveLoss(tau, Mode.STABLE);
+                        case KL -> new KlDivergenceLoss(tau, Mode.STABLE);
+                        case SYMMETRIC_KL -> new SymmetricKlDivergenceLoss(tau, Mode.STABLE);
+                        case JS_TEXTBOOK -> new JensenShannonLoss(tau, Mode.STABLE, JensenShannonLoss.Form.TEXTBOOK,
+                                SoftTargets.EmptyRows.REFUSE);
+                        case JS_MIXTURE_FIRST -> new JensenShannonLoss(tau, Mode.STABLE,
+                                JensenShannonLoss.Form.MIXTURE_FIRST, SoftTargets.EmptyRows.REFUSE);
+                    };
+                    LossValue v = fast.withTargets(plan).evaluate(s);
+                    String what = kind + ", " + n + " x " + m + ", tau " + tau;
+                    assertClose(v.value(), LiteralRematchLosses.loss(kind, rows(s), tau, rows(plan)), 1e-11 * Math.abs(v.value()),
+                            what + ": loss");
+                    assertGradient(v.gradient(), LiteralRematchLosses.gradient(kind, rows(s), tau, rows(plan)), 0, what);
+                });
+    }
+
+    /**
      * At tau = 0.001 cosines of 0.8 and 0.75 make {@code exp(s / tau) = e^800} and {@code e^750},
      * beyond the double range: the literal softmax of that row is Infinity / Infinity = NaN, where
      * the negative's true probability is {@code 1 / (1 + e^50)}. The fast forms subtract each row's
