@@ -148,4 +148,40 @@ double relativeError = Math.sqrt(theory[2]) / zExact;
 printf("relative standard error of one N = 64 estimate of Z: %.1f%%%n", 100 * relativeError);
 check(relativeError > 0.17 && relativeError < 0.19, "N = 64: relative s.e. of Z is about 18%");
 check(Math.abs(pHat / pExact - 1) < 3 * relativeError, "N = 64: p_0 estimate within 3 s.e.");
+
+// --- The estimate converging, plotted -------------------------------------------------
+// Three independent runs: at each N from 1 to 1024 (doubling) one estimate of Z, divided by
+// the exact Z, against the band 1 +- 2 theoretical standard errors, which narrows like
+// 1/sqrt(N). (The estimator is a sum of positive terms and skewed at small N: the lower edge
+// of a symmetric band would go below 0, so it is floored there.)
+int steps = 11;
+double[] ns = new double[steps], upper = new double[steps], lower = new double[steps];
+double[][] runs = new double[3][steps];
+for (int k = 0; k < steps; k++) {
+    int n = 1 << k;
+    ns[k] = n;
+    double se = Math.sqrt(PartitionFunction.estimatorVariance(row, tau, n)) / zExact;
+    upper[k] = 1 + 2 * se;
+    lower[k] = Math.max(0, 1 - 2 * se);
+}
+for (int run = 0; run < 3; run++) {
+    SplittableRandom plotRng = new SplittableRandom(5 + run);
+    for (int k = 0; k < steps; k++) runs[run][k] = PartitionFunction.monteCarlo(row, tau, 1 << k, plotRng).value() / zExact;
+}
+Map<String, io.rematch.experiment.Charts.Series> lines = new LinkedHashMap<>();
+for (int run = 0; run < 3; run++) lines.put("run " + (run + 1), new io.rematch.experiment.Charts.Series(ns, runs[run], null));
+lines.put("1 + 2 s.e.", new io.rematch.experiment.Charts.Series(ns, upper, null));
+lines.put("1 - 2 s.e. (floored at 0)", new io.rematch.experiment.Charts.Series(ns, lower, null));
+java.nio.file.Path plots = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "notebooks"));
+java.nio.file.Path png = plots.resolve("01-monte-carlo-z.png");
+io.rematch.experiment.Charts.save(io.rematch.experiment.Charts.lines("Eq. 3: Monte Carlo estimate / exact Z",
+        "N (sampled texts, log scale)", "estimate / Z", lines, true, true), png);
+System.out.println("wrote " + png);
+double seLast = Math.sqrt(PartitionFunction.estimatorVariance(row, tau, 1024));
+printf("N = 1024: the three estimates / Z = %.3f, %.3f, %.3f; s.e. %.1f%% of Z%n", runs[0][steps - 1],
+        runs[1][steps - 1], runs[2][steps - 1], 100 * seLast / zExact);
+check(seLast / zExact < 0.05, "at N = 1024 the standard error is below 5% of Z");
+for (int run = 0; run < 3; run++) {
+    check(Math.abs(runs[run][steps - 1] - 1) < 4 * seLast / zExact, "run " + (run + 1) + ": the N = 1024 estimate is within 4 s.e. of Z");
+}
 /exit
