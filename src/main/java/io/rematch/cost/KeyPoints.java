@@ -14,7 +14,7 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p>As in the release, \(k\) is uniform in \([1, \lfloor 0.1 B\rfloor]\) (B the batch size),
  * the clean indices are \(k\) distinct indices of the batch and the slots \(k\) distinct slots of
- * the queue, both uniformly at random. For \(B < 10\) the release's range is empty (Python's
+ * the queue, both uniformly at random. For \(B &lt; 10\) the release's range is empty (Python's
  * {@code randint(1, 0)} raises); here \(k = 1\).
  *
  * @param queueLength  rows of the supervision (the queue length; B in L2RM)

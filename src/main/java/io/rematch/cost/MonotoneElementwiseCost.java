@@ -9,7 +9,7 @@ import org.ejml.data.DMatrixRMaj;
  * supervision as L2RM's {@link RowLinearCost} (Han et al., CVPR 2024, Section 3.2), which it can
  * replace.
  *
- * <p><b>Definition.</b> Knots \(t_0 < t_1 < \dots < t_K\) equally spaced on \([lo, hi]\)
+ * <p><b>Definition.</b> Knots \(t_0 &lt; t_1 &lt; \dots &lt; t_K\) equally spaced on \([lo, hi]\)
  * (default \([-1, 1]\), \(K = 8\)), segment lengths \(h_k = t_{k+1} - t_k\), weights
  * \(w_k = \mathrm{softplus}(\theta_k) = \log(1 + e^{\theta_k}) > 0\):
  * \[ \varphi(s) = w_0\,[t_1 - s]_+ + \sum_{k=1}^{K-1} w_k \min\big([t_{k+1} - s]_+,\, h_k\big). \]

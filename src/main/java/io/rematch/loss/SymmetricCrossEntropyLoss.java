@@ -21,7 +21,7 @@ import org.ejml.data.DMatrixRMaj;
  * negatives' total probability.
  *
  * <p><b>Gradient.</b> Forward part: \(\frac{1}{n\tau}(P_{ik} - \delta_{ik})\) per direction (as
- * InfoNCE). Reverse part: with \(\Delta = c - d < 0\),
+ * InfoNCE). Reverse part: with \(\Delta = c - d &lt; 0\),
  * \(\partial/\partial z_{ik} = -\frac1n\Delta P_{ii}P_{ik}\) for \(k \ne i\) and
  * \(+\frac1n\Delta P_{ii}(1 - P_{ii})\) for \(k = i\) (from
  * \(\partial P_{ii}/\partial z_{ik} = P_{ii}(\delta_{ik} - P_{ik})\)). \(1 - P_{ii}\) comes from

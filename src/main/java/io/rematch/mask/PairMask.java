@@ -36,7 +36,7 @@ public final class PairMask {
         this.member = member;
     }
 
-    /** The entries \((i, i)\), \(i < \min(n, m)\): the given pairs of a batch. */
+    /** The entries \((i, i)\), \(i &lt; \min(n, m)\): the given pairs of a batch. */
     public static PairMask diagonal(int rows, int cols) {
         return new PairMask(Kind.DIAGONAL, rows, cols, null);
     }

@@ -12,7 +12,7 @@ import org.ejml.data.DMatrixRMaj;
  * {@code ot.partial.entropic_partial_wasserstein}, in the scaling domain with \(O(n + m)\) extra
  * memory.
  *
- * <p>The problem: transport exactly mass \(0 < \mathfrak m \le \min(\|a\|_1, \|b\|_1)\) at least
+ * <p>The problem: transport exactly mass \(0 &lt; \mathfrak m \le \min(\|a\|_1, \|b\|_1)\) at least
  * entropic cost,
  * \[ \min_{\pi \ge 0} \langle C, \pi \rangle - \varepsilon H(\pi) \quad\text{s.t.}\quad
  *    \pi \mathbf 1 \le a,\ \ \pi^\top \mathbf 1 \le b,\ \ \mathbf 1^\top \pi \mathbf 1 = \mathfrak m. \]
@@ -50,7 +50,7 @@ import org.ejml.data.DMatrixRMaj;
  * <p><b>Stopping</b> ({@link Stopping}). The default rule, {@link Stopping.Rule#MARGINALS},
  * checks the optimality conditions of the current plan \(\pi = \gamma\,\mathrm{diag}(\alpha) K_0
  * \mathrm{diag}(\beta)\) every iteration: its mass is \(\mathfrak m\) by construction; a row
- * must not exceed \(a_i\) and, where its scaling is active (\(\alpha_i < 1\), a positive dual
+ * must not exceed \(a_i\) and, where its scaling is active (\(\alpha_i &lt; 1\), a positive dual
  * variable), must meet it; columns likewise. It stops once the largest violation is at most the
  * tolerance times \(\mathfrak m\). The column sums of an iterate are known when it is formed, its
  * row sums from the next pass, which then also checks (and discards its update when the test

@@ -23,7 +23,7 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p><b>Stopping</b>: the rules of {@link EntropicPartialTransport}. {@link Stopping.Rule#MARGINALS}
  * (the default) tests the optimality conditions of the plan every iteration from the same
- * reductions (\(x_i < 0\) is an active row scaling). {@link Stopping.Rule#PLAN_CHANGE} is POT's:
+ * reductions (\(x_i &lt; 0\) is an active row scaling). {@link Stopping.Rule#PLAN_CHANGE} is POT's:
  * every 10th iteration \(\|K_{\text{prev}} - K\|_F\) (one extra pass over the cache), loop while
  * it exceeds the tolerance, with one refinement: a change of exactly 0 ends the loop only if
  * \(x, y, c\) did not change either, because where \(e^{L_0}\) underflows the plan can look

@@ -14,7 +14,7 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p><b>Construction</b> ({@link DummyExtension}). Moving only mass \(s\) between \(a\) (rows) and \(b\) (columns) is
  * made a balanced problem with one dummy row and one dummy column that absorb the rest:
- * \[ C' = \begin{pmatrix} C & \xi \mathbf 1 \\ \xi \mathbf 1^\top & 2\xi + A \end{pmatrix},\quad
+ * \[ C' = \begin{pmatrix} C &amp; \xi \mathbf 1 \\ \xi \mathbf 1^\top &amp; 2\xi + A \end{pmatrix},\quad
  *    \xi = 100 \max C,\ A = \max C,\qquad
  *    a' = \begin{pmatrix} a \\ \|a\|_1 - s \end{pmatrix},\ b' = \begin{pmatrix} b \\ \|b\|_1 - s \end{pmatrix}. \]
  * The constants 100 and \(2\xi + A\) are the release's defaults ({@code xi=None -> 1e2 * C.max()},
@@ -40,7 +40,7 @@ import org.ejml.data.DMatrixRMaj;
  * <p><b>Stopping</b> ({@link Stopping}). {@link Stopping.Rule#MARGINALS} (the default): the
  * row-marginal error \(\|e^{M} \mathbf 1 - a'\|_2\) of the extended plan (its columns hold
  * exactly after each \(v\) update) relative to \(\|a\|_1\), checked every iteration.
- * {@link Stopping.Rule#POTENTIAL_CHANGE}: the release's \(\|u - u_{\text{prev}}\|_2 < 10^{-3}\)
+ * {@link Stopping.Rule#POTENTIAL_CHANGE}: the release's \(\|u - u_{\text{prev}}\|_2 &lt; 10^{-3}\)
  * (checked after both updates; {@code thresh=1e-3}, {@link Stopping#l2rmRelease()}), the error
  * history being \(\|u - u_{\text{prev}}\|_2\) per iteration. That rule is loose: the marginals
  * then hold only roughly (the real block may carry 0.136 instead of \(s = 0.1\), reference case
@@ -79,7 +79,7 @@ public final class MaskedPartialTransport implements TransportSolver {
 
     /**
      * @param reg      entropic regularisation \(\varepsilon > 0\) (L2RM: 0.01 to 0.07, default 0.07)
-     * @param mass     transported mass \(s\), \(0 < s < \min(\|a\|_1, \|b\|_1)\) (L2RM: 0.1)
+     * @param mass     transported mass \(s\), \(0 &lt; s &lt; \min(\|a\|_1, \|b\|_1)\) (L2RM: 0.1)
      * @param mode     the release's arithmetic (faithful) or the textbook's (stable)
      * @param stopping {@link Stopping.Rule#MARGINALS} or {@link Stopping.Rule#POTENTIAL_CHANGE}
      */

@@ -29,7 +29,7 @@ public record Stopping(Rule rule, double tolerance, int maxIterations) {
          * \(\|\pi^\top\mathbf 1 - b\|_2 / \|b\|_1\) every 10th iteration (POT's
          * {@code stopThr} test, made relative). Partial OT: the largest violation of the
          * optimality conditions, \(\max_i\) of \((\pi\mathbf 1 - a)_i^+\), or
-         * \(|\pi\mathbf 1 - a|_i\) where the row's dual scaling is active (\(\alpha_i < 1\)), and
+         * \(|\pi\mathbf 1 - a|_i\) where the row's dual scaling is active (\(\alpha_i &lt; 1\)), and
          * the same for the columns, over \(\mathfrak m\), every iteration. L2RM's masked partial
          * OT: \(\|\pi'\mathbf 1 - a'\|_2 / \|a'\|_1\) of the extended plan, every iteration.
          */
@@ -41,7 +41,7 @@ public record Stopping(Rule rule, double tolerance, int maxIterations) {
          */
         PLAN_CHANGE,
         /**
-         * The L2RM release's test: \(\|u - u_{\text{prev}}\|_2 < \) tolerance (its
+         * The L2RM release's test: \(\|u - u_{\text{prev}}\|_2 &lt; \) tolerance (its
          * {@code thresh=1e-3}, potentials in cost units), every iteration. L2RM's masked partial
          * OT only.
          */

@@ -18,7 +18,7 @@ import org.apache.commons.math3.special.Beta;
  *       weighted mean \(\bar x_k = \sum_i r_{ik}x_i/\sum_i r_{ik}\) and (biased) variance
  *       \(s_k^2 = \sum_i r_{ik}x_i^2/\sum_i r_{ik} - \bar x_k^2\) are matched by
  *       \(\alpha_k = \bar x_k c_k\), \(\beta_k = (1-\bar x_k)c_k\),
- *       \(c_k = \bar x_k(1-\bar x_k)/s_k^2 - 1\). For data in \((0, 1)\), \(s_k^2 < \bar x_k(1-\bar x_k)\)
+ *       \(c_k = \bar x_k(1-\bar x_k)/s_k^2 - 1\). For data in \((0, 1)\), \(s_k^2 &lt; \bar x_k(1-\bar x_k)\)
  *       (Bhatia-Davis), so \(c_k > 0\). A component whose points are all equal (\(s_k^2 = 0\),
  *       where pomegranate divides by zero) gets its concentration \(c_k\) capped at \(10^6\); a
  *       component with total responsibility below \(10^{-8}\) keeps its parameters (as pomegranate).</li>

@@ -22,7 +22,7 @@ import io.rematch.check.Checks;
  *   <li>The clean component is the one with the lower mean (clean pairs have small losses).
  *       The release picks the component with the larger posterior at \(x = 10^{-3}\); the two rules
  *       agree unless a component with the higher mean has a density that diverges at 0
- *       (\(\alpha < 1\)) while the lower-mean one vanishes there, a fit this rule does not let
+ *       (\(\alpha &lt; 1\)) while the lower-mean one vanishes there, a fit this rule does not let
  *       decide which pairs are clean.</li>
  *   <li>Output: the clean posterior \(P(\text{clean}\mid x_i)\) of each pair and the split
  *       \(P > 0.5\), as the release ({@code pred = prob > 0.5}).</li>
