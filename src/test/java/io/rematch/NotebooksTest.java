@@ -70,7 +70,7 @@ class NotebooksTest {
     @Test
     void findsTheNotebooks() throws IOException {
         List<Path> found = notebookFiles();
-        assertTrue(found.size() >= 8, "expected at least 8 notebooks in " + NOTEBOOKS.toAbsolutePath()
+        assertTrue(found.size() >= 9, "expected at least 9 notebooks in " + NOTEBOOKS.toAbsolutePath()
                 + ", found " + found);
     }
 
