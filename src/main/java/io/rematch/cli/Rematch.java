@@ -19,7 +19,7 @@ import picocli.CommandLine;
                 "",
                 "Bad input exits with status 2 and one line naming the option; --debug adds the stack trace. The "
                         + "JVM's memory is set with the REMATCH_JAVA_OPTS variable, e.g. REMATCH_JAVA_OPTS=-Xmx8g."},
-        subcommands = {LossCommand.class, MetricsCommand.class, CompareCommand.class, RealignCommand.class, OtCommand.class, DatasetCommand.class, TrainCommand.class, EvaluateCommand.class, ExperimentCommand.class, DemoCommand.class, BenchCommand.class, DevicesCommand.class,
+        subcommands = {LossCommand.class, MetricsCommand.class, CompareCommand.class, RealignCommand.class, OtCommand.class, DatasetCommand.class, TrainCommand.class, EvaluateCommand.class, ExperimentCommand.class, DemoCommand.class, BenchCommand.class, DevicesCommand.class, CheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Rematch implements java.util.concurrent.Callable<Integer> {
 
