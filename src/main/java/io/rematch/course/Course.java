@@ -58,21 +58,52 @@ public final class Course {
         return checkAnswer(exercise, loaded.answer());
     }
 
-    /** Checks an answer already loaded (the tests' way in). */
+    /**
+     * Checks an answer already loaded (the tests' way in), on a thread of its own so that an
+     * answer that never returns fails after {@link Exercise#timeLimitSeconds()} instead of hanging.
+     */
     public static Verdict checkAnswer(Exercise exercise, Object answer) {
+        return checkAnswer(exercise, answer, exercise.timeLimitSeconds());
+    }
+
+    static Verdict checkAnswer(Exercise exercise, Object answer, int seconds) {
+        java.util.concurrent.FutureTask<Verdict> task = new java.util.concurrent.FutureTask<>(
+                () -> checkNow(exercise, answer));
+        Thread worker = new Thread(task, "rematch-check-" + exercise.name());
+        worker.setDaemon(true); // an endless answer must not keep the JVM alive
+        worker.start();
+        try {
+            return task.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            worker.interrupt();
+            return new Verdict().fail("the answer finishes", "the check did not finish in " + seconds
+                    + " s: look for a loop that never ends" + where(worker.getStackTrace(), exercise));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking " + exercise.name(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Error err) {
+                return new Verdict().fail("the answer runs", "it threw " + err + where(err.getStackTrace(), exercise));
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    private static Verdict checkNow(Exercise exercise, Object answer) {
         try {
             return exercise.check(answer);
         } catch (UnsupportedOperationException e) {
             return new Verdict().fail("the answer is implemented", "not implemented yet: " + e.getMessage()
-                    + where(e, exercise));
+                    + where(e.getStackTrace(), exercise));
         } catch (RuntimeException | StackOverflowError e) {
-            return new Verdict().fail("the answer runs", "it threw " + e + where(e, exercise));
+            return new Verdict().fail("the answer runs", "it threw " + e + where(e.getStackTrace(), exercise));
         }
     }
 
-    /** " (at Exercise3.java:42)" for the first frame in the student's class, if any. */
-    private static String where(Throwable e, Exercise exercise) {
-        for (StackTraceElement f : e.getStackTrace()) {
+    /** " (at Exercise3.java:42, in value)" for the first frame in the student's class, if any. */
+    private static String where(StackTraceElement[] frames, Exercise exercise) {
+        for (StackTraceElement f : frames) {
             if (f.getClassName().equals(exercise.className()) || f.getClassName().startsWith(exercise.className() + "$")) {
                 return " (at " + exercise.className() + ".java:" + f.getLineNumber() + ", in " + f.getMethodName() + ")";
             }

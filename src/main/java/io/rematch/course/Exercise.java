@@ -28,6 +28,14 @@ public interface Exercise {
         return List.of();
     }
 
+    /**
+     * How long a check may run, in seconds, before it is called a failure (an endless loop in
+     * the answer): many times what the reference solution takes.
+     */
+    default int timeLimitSeconds() {
+        return 60;
+    }
+
     /** Checks an instance of {@link #answerType()}. */
     Verdict check(Object answer);
 

@@ -62,6 +62,11 @@ public final class FeaturesExercise implements Exercise {
     }
 
     @Override
+    public int timeLimitSeconds() {
+        return 300;
+    }
+
+    @Override
     public Class<?> answerType() {
         return Answer.class;
     }

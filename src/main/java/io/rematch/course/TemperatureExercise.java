@@ -52,6 +52,11 @@ public final class TemperatureExercise implements Exercise {
     }
 
     @Override
+    public int timeLimitSeconds() {
+        return 300;
+    }
+
+    @Override
     public Class<?> answerType() {
         return Answer.class;
     }

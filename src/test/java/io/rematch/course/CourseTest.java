@@ -167,4 +167,40 @@ class CourseTest {
         assertEquals(null, SolutionLoader.usesForbidden(e, "// unlike LogSinkhorn\n/* io.rematch.ot */ class X {}"));
         assertEquals("LogSinkhorn", SolutionLoader.usesForbidden(e, "class X { Object o = new LogSinkhorn(1); }"));
     }
+
+    @Test
+    void anAnswerThatNeverReturnsFailsAfterTheTimeLimit() {
+        Exercise e = Course.find("6", "EXERCISE");
+        PlotExercise.Answer endless = new PlotExercise.Answer() {
+            @Override
+            public double logHardOverEasy() {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.onSpinWait();
+                }
+                return 9;
+            }
+
+            @Override
+            public String hardestPushAtNineTenths() {
+                return "log";
+            }
+
+            @Override
+            public String weakerThanMaeEverywhere() {
+                return "exp";
+            }
+
+            @Override
+            public double gceQForTwiceThePush() {
+                return 0.699;
+            }
+
+            @Override
+            public String explanation() {
+                return "";
+            }
+        };
+        String why = failure(Course.checkAnswer(e, endless, 1));
+        assertTrue(why.contains("did not finish in 1 s"), why);
+    }
 }
