@@ -2,6 +2,7 @@ package io.rematch.loss;
 
 import io.rematch.check.Checks;
 import io.rematch.numeric.Mode;
+import io.rematch.numeric.RowBlocks;
 import io.rematch.prob.SoftmaxStatistics;
 import org.ejml.data.DMatrixRMaj;
 
@@ -33,12 +34,18 @@ import org.ejml.data.DMatrixRMaj;
  * made uniform as {@link SoftTargets.EmptyRows} says (the release: uniform).
  *
  * <p><b>Cost.</b> One sweep for the softmax statistics, which keeps the exponentials of both
- * directions; one pass over rows and one over columns, each O(nm), with O(n + m) scratch.
+ * directions; one pass over rows and one over columns (gathered eight columns at a time), each
+ * O(nm), with O(n + m) scratch per block of rows or columns. From {@link RowBlocks#PARALLEL_ENTRIES}
+ * entries the blocks run on all cores; each row's and column's divergence is kept and the
+ * divergences are summed in order, so the bits do not depend on the number of cores.
  *
  * <p>Literal form (stable mode): {@link LiteralRematchLosses}, each divergence as its sum and the
  * gradient through the softmax Jacobian ({@code LiteralFormsTest} checks that the two agree).
  */
 public abstract class SoftTargetLoss implements TargetedLoss {
+
+    /** Columns gathered together in the column pass. */
+    private static final int COLUMNS = 8;
 
     final double tau;
     final Mode mode;
@@ -100,41 +107,66 @@ public abstract class SoftTargetLoss implements TargetedLoss {
         final double[] colTerms = mode == Mode.FAITHFUL ? rowTerms : workspace.second(n * m);
         final SoftmaxStatistics st = SoftmaxStatistics.of(scores, tau, mode, rowTerms, colTerms);
         final double eps = mode == Mode.FAITHFUL ? Mode.RELEASE_EPSILON : 0.0;
-        final int len = Math.max(n, m);
-        final double[] p = new double[len], logP = new double[len], a = new double[len], logA = new double[len];
-        final double[] dz = new double[len];
-
-        double rowLoss = 0;
+        // Each row's and each column's divergence into an array, summed in order afterwards: the
+        // passes run their blocks on all cores (RowBlocks) and give the same bits on any number.
+        final double[] rowLosses = new double[n];
         final double rowScale = 1.0 / (n * tau);
-        for (int i = 0; i < n; i++) {
-            final int base = i * m;
-            final double norm = st.rowNorm(i);
-            for (int j = 0; j < m; j++) {
-                p[j] = rowTerms[base + j] / norm;
-                logP[j] = st.rowLogProbability(i, s[base + j]);
-                a[j] = t.rowTarget[base + j];
-                logA[j] = t.rowLog[base + j];
+        RowBlocks.forEach(n, m, c -> {
+            double[] p = new double[m], logP = new double[m], a = new double[m], logA = new double[m];
+            double[] dz = new double[m];
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                final int base = i * m;
+                final double norm = st.rowNorm(i);
+                for (int j = 0; j < m; j++) {
+                    p[j] = rowTerms[base + j] / norm;
+                    logP[j] = st.rowLogProbability(i, s[base + j]);
+                    a[j] = t.rowTarget[base + j];
+                    logA[j] = t.rowLog[base + j];
+                }
+                rowLosses[i] = divergence(m, p, logP, a, logA, t.rowTargetSum[i], eps / norm, dz);
+                for (int j = 0; j < m; j++) {
+                    g[base + j] = dz[j] * rowScale;
+                }
             }
-            rowLoss += divergence(m, p, logP, a, logA, t.rowTargetSum[i], eps / norm, dz);
-            for (int j = 0; j < m; j++) {
-                g[base + j] = dz[j] * rowScale;
+        });
+        // The columns in groups of COLUMNS, gathered row by row: one cache line of each row per
+        // group instead of one entry per row per column.
+        final double[] colLosses = new double[m];
+        final double colScale = 1.0 / (m * tau);
+        RowBlocks.forEach(m, n, c -> {
+            int from = RowBlocks.start(c), to = RowBlocks.end(c, m);
+            double[][] p = new double[COLUMNS][n], logP = new double[COLUMNS][n];
+            double[][] a = new double[COLUMNS][n], logA = new double[COLUMNS][n];
+            double[] dz = new double[n];
+            for (int j0 = from; j0 < to; j0 += COLUMNS) {
+                int width = Math.min(COLUMNS, to - j0);
+                for (int i = 0; i < n; i++) {
+                    int k = i * m + j0;
+                    for (int c2 = 0; c2 < width; c2++) {
+                        int j = j0 + c2;
+                        p[c2][i] = colTerms[k + c2] / st.colNorm(j);
+                        logP[c2][i] = st.colLogProbability(j, s[k + c2]);
+                        a[c2][i] = t.colTarget[k + c2];
+                        logA[c2][i] = t.colLog[k + c2];
+                    }
+                }
+                for (int c2 = 0; c2 < width; c2++) {
+                    int j = j0 + c2;
+                    double norm = st.colNorm(j);
+                    colLosses[j] = divergence(n, p[c2], logP[c2], a[c2], logA[c2], t.colTargetSum[j], eps / norm, dz);
+                    for (int i = 0; i < n; i++) {
+                        g[i * m + j] += dz[i] * colScale;
+                    }
+                }
             }
+        });
+        double rowLoss = 0;
+        for (double v : rowLosses) {
+            rowLoss += v;
         }
         double colLoss = 0;
-        final double colScale = 1.0 / (m * tau);
-        for (int j = 0; j < m; j++) {
-            final double norm = st.colNorm(j);
-            for (int i = 0; i < n; i++) {
-                final int k = i * m + j;
-                p[i] = colTerms[k] / norm;
-                logP[i] = st.colLogProbability(j, s[k]);
-                a[i] = t.colTarget[k];
-                logA[i] = t.colLog[k];
-            }
-            colLoss += divergence(n, p, logP, a, logA, t.colTargetSum[j], eps / norm, dz);
-            for (int i = 0; i < n; i++) {
-                g[i * m + j] += dz[i] * colScale;
-            }
+        for (double v : colLosses) {
+            colLoss += v;
         }
         return LossValue.checked(rowLoss / n + colLoss / m, gradient, mode, name(), "tau = " + tau);
     }

@@ -1,6 +1,7 @@
 package io.rematch.loss;
 
 import io.rematch.check.Checks;
+import io.rematch.numeric.RowBlocks;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -73,20 +74,33 @@ public final class SoftTargets {
         Checks.present("empty", empty);
         final int n = plan.numRows, m = plan.numCols;
         final double[] t = plan.data;
-        double[] rowMass = new double[n];
-        double[] colMass = new double[m];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                double v = t[i * m + j];
-                if (v < 0) {
-                    throw new IllegalArgumentException(String.format(
-                            "targets[%d,%d] is %s; expected >= 0 (a transport plan)", i, j, v));
+        // Row masses, and column masses as one partial sum per row block added in block order
+        // (RowBlocks: the same bits on any number of cores).
+        final int blocks = RowBlocks.count(n);
+        final double[] rowMass = new double[n];
+        final double[][] colPart = new double[blocks][m];
+        final String[] negative = new String[blocks];
+        RowBlocks.forEach(n, m, c -> {
+            double[] cm = colPart[c];
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end && negative[c] == null; i++) {
+                for (int j = 0; j < m; j++) {
+                    double v = t[i * m + j];
+                    if (v < 0) {
+                        negative[c] = String.format("targets[%d,%d] is %s; expected >= 0 (a transport plan)", i, j, v);
+                        break;
+                    }
+                    rowMass[i] += v;
+                    cm[j] += v;
                 }
-                rowMass[i] += v;
-                colMass[j] += v;
+            }
+        });
+        for (String message : negative) {
+            if (message != null) {
+                throw new IllegalArgumentException(message);
             }
         }
         if (empty == EmptyRows.REFUSE) {
+            double[] colMass = merged(colPart, m);
             for (int i = 0; i < n; i++) {
                 if (rowMass[i] == 0) {
                     throw new IllegalArgumentException("targets row " + i + " is all zero: it defines no target"
@@ -100,35 +114,59 @@ public final class SoftTargets {
                 }
             }
         }
-        SoftTargets st = new SoftTargets(n, m);
-        double[] floored = new double[n * m];
-        double[] colSum = new double[m];
-        for (int i = 0; i < n; i++) {
-            double rowSum = 0;
-            for (int j = 0; j < m; j++) {
-                double v = Math.max(t[i * m + j], FLOOR);
-                floored[i * m + j] = v;
-                rowSum += v;
-                colSum[j] += v;
+        final SoftTargets st = new SoftTargets(n, m);
+        // the row targets, and the floored column sums (partials per block, as above)
+        final double[][] sumPart = new double[blocks][m];
+        RowBlocks.forEach(n, m, c -> {
+            double[] cs = sumPart[c];
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                int base = i * m;
+                double rowSum = 0;
+                for (int j = 0; j < m; j++) {
+                    double v = Math.max(t[base + j], FLOOR);
+                    rowSum += v;
+                    cs[j] += v;
+                }
+                double sum = 0;
+                for (int j = 0; j < m; j++) {
+                    double a = Math.max(t[base + j], FLOOR) / rowSum;
+                    st.rowTarget[base + j] = a;
+                    st.rowLog[base + j] = Math.log(a);
+                    sum += a;
+                }
+                st.rowTargetSum[i] = sum;
             }
-            double s = 0;
-            for (int j = 0; j < m; j++) {
-                double a = floored[i * m + j] / rowSum;
-                st.rowTarget[i * m + j] = a;
-                st.rowLog[i * m + j] = Math.log(a);
-                s += a;
+        });
+        final double[] colSum = merged(sumPart, m);
+        final double[][] targetPart = new double[blocks][m];
+        RowBlocks.forEach(n, m, c -> {
+            double[] ts = targetPart[c];
+            for (int i = RowBlocks.start(c), end = RowBlocks.end(c, n); i < end; i++) {
+                int base = i * m;
+                for (int j = 0; j < m; j++) {
+                    double b = Math.max(t[base + j], FLOOR) / colSum[j];
+                    st.colTarget[base + j] = b;
+                    st.colLog[base + j] = Math.log(b);
+                    ts[j] += b;
+                }
             }
-            st.rowTargetSum[i] = s;
-        }
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                double b = floored[i * m + j] / colSum[j];
-                st.colTarget[i * m + j] = b;
-                st.colLog[i * m + j] = Math.log(b);
-                st.colTargetSum[j] += b;
-            }
-        }
+        });
+        System.arraycopy(merged(targetPart, m), 0, st.colTargetSum, 0, m);
         return st;
+    }
+
+    /** The partial sums of the row blocks, added in block order. */
+    private static double[] merged(double[][] parts, int m) {
+        if (parts.length == 1) {
+            return parts[0];
+        }
+        double[] out = new double[m];
+        for (double[] part : parts) {
+            for (int j = 0; j < m; j++) {
+                out[j] += part[j];
+            }
+        }
+        return out;
     }
 
     /** Number of rows (images). */

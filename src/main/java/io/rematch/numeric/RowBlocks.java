@@ -15,7 +15,8 @@ import java.util.stream.IntStream;
  * {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism}) from {@link #PARALLEL_ENTRIES}
  * entries up, on the calling thread below. The optimal transport pass ({@code ot.FusedPass}) and
  * the softmax losses' sweeps ({@code prob.SoftmaxStatistics}, {@code loss.TwoWaySoftmaxObjective},
- * {@code loss.ContrastiveLoss}) use it.
+ * {@code loss.ContrastiveLoss}) and the rematch losses' ({@code loss.SoftTargets},
+ * {@code loss.SoftTargetLoss}) use it.
  */
 public final class RowBlocks {
 

@@ -99,4 +99,90 @@ class ParallelSweepTest {
             assertTrue(worst <= 1e-10 * max, loss.name() + ": gradient off by " + worst + " of " + max);
         }
     }
+
+    /** A transport-plan-like target: a third of the entries 0, never a whole row or column. */
+    static DMatrixRMaj plan(Random r, int n, int m) {
+        DMatrixRMaj t = new DMatrixRMaj(n, m);
+        for (int e = 0; e < n * m; e++) {
+            int i = e / m, j = e % m;
+            t.data[e] = (i + 2 * j) % 3 == 0 ? 0 : r.nextDouble() / ((double) n * m);
+        }
+        return t;
+    }
+
+    static List<TargetedLoss> rematchLosses() {
+        List<TargetedLoss> l = new ArrayList<>();
+        for (Mode mode : Mode.values()) {
+            l.add(new SoftContrastiveLoss(0.05, mode));
+            l.add(new KlDivergenceLoss(0.05, mode));
+            l.add(new SymmetricKlDivergenceLoss(0.05, mode));
+            for (JensenShannonLoss.Form form : JensenShannonLoss.Form.values()) {
+                l.add(new JensenShannonLoss(0.05, mode, form, SoftTargets.EmptyRows.REFUSE));
+            }
+        }
+        return l;
+    }
+
+    @Test
+    void theRematchLossesGiveTheSameBitsOnAnyNumberOfThreads() {
+        // 736 x 720: three row blocks and three column blocks, rectangular so rows and columns differ
+        int n = N, m = 720;
+        assertTrue(RowBlocks.parallel(n, m) && RowBlocks.parallel(m, n), "large enough to run on several threads");
+        Random r = new Random(SEED + 2);
+        System.out.println("seed " + (SEED + 2));
+        DMatrixRMaj s = new DMatrixRMaj(n, m);
+        for (int k = 0; k < n * m; k++) {
+            s.data[k] = Math.tanh(0.4 * r.nextGaussian());
+        }
+        DMatrixRMaj t = plan(r, n, m);
+        for (TargetedLoss loss : rematchLosses()) {
+            Supplier<LossValue> evaluate = () -> loss.evaluate(s, t, new LossWorkspace());
+            LossValue one = inPool(1, evaluate);
+            for (int threads : new int[] {2, 5}) {
+                LossValue many = inPool(threads, evaluate);
+                String what = loss.name() + " (" + ((SoftTargetLoss) loss).mode() + ") on " + threads + " threads";
+                assertEquals(Double.doubleToLongBits(one.value()), Double.doubleToLongBits(many.value()), what);
+                assertArrayEquals(one.gradient().data, many.gradient().data, what);
+            }
+        }
+    }
+
+    @Test
+    void theBlockedRematchLossesEqualTheLiteralForms() {
+        int n = N, m = 720;
+        Random r = new Random(SEED + 3);
+        DMatrixRMaj s = new DMatrixRMaj(n, m);
+        for (int k = 0; k < n * m; k++) {
+            s.data[k] = r.nextDouble() * 2 - 1;
+        }
+        DMatrixRMaj t = plan(r, n, m);
+        double[][] rs = new double[n][m], rt = new double[n][m];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(s.data, i * m, rs[i], 0, m);
+            System.arraycopy(t.data, i * m, rt[i], 0, m);
+        }
+        for (LiteralRematchLosses.Kind kind : LiteralRematchLosses.Kind.values()) {
+            TargetedLoss fast = switch (kind) {
+                case SOFT_INFONCE -> new SoftContrastiveLoss(0.05, Mode.STABLE);
+                case KL -> new KlDivergenceLoss(0.05, Mode.STABLE);
+                case SYMMETRIC_KL -> new SymmetricKlDivergenceLoss(0.05, Mode.STABLE);
+                case JS_TEXTBOOK -> new JensenShannonLoss(0.05, Mode.STABLE, JensenShannonLoss.Form.TEXTBOOK,
+                        SoftTargets.EmptyRows.REFUSE);
+                case JS_MIXTURE_FIRST -> new JensenShannonLoss(0.05, Mode.STABLE, JensenShannonLoss.Form.MIXTURE_FIRST,
+                        SoftTargets.EmptyRows.REFUSE);
+            };
+            LossValue got = fast.evaluate(s, t, new LossWorkspace());
+            double want = LiteralRematchLosses.loss(kind, rs, 0.05, rt);
+            double[][] wantGrad = LiteralRematchLosses.gradient(kind, rs, 0.05, rt);
+            double max = 0, worst = 0;
+            for (int k = 0; k < n * m; k++) {
+                max = Math.max(max, Math.abs(wantGrad[k / m][k % m]));
+                worst = Math.max(worst, Math.abs(wantGrad[k / m][k % m] - got.gradient().data[k]));
+            }
+            System.out.printf("%s, %d x %d: loss rel err %.2e, gradient err / max %.2e%n", kind, n, m,
+                    Math.abs(got.value() - want) / Math.abs(want), worst / max);
+            assertEquals(want, got.value(), 1e-10 * Math.abs(want), kind + ": loss");
+            assertTrue(worst <= 1e-10 * max, kind + ": gradient off by " + worst + " of " + max);
+        }
+    }
 }
