@@ -24,8 +24,10 @@ class DocsTest {
 
     static Stream<Path> documents() throws IOException {
         List<Path> docs = new ArrayList<>(List.of(Path.of("README.md"), Path.of("data-small/README.md")));
-        try (Stream<Path> s = Files.list(Path.of("docs"))) {
-            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
+        for (Path dir : List.of(Path.of("docs"), Path.of("docs", "commands"))) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
+            }
         }
         return docs.stream();
     }
