@@ -85,8 +85,9 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
 
     /**
      * {@code solver} run on this backend: on an OpenCL device, entropic partial OT on the marginals
-     * rule, balanced Sinkhorn in both domains and L2RM's masked partial OT in stable mode, at
-     * tolerances float32 can meet ({@link io.rematch.ot.DevicePartialTransport#supports},
+     * rule and balanced Sinkhorn, each in both domains, and L2RM's masked partial OT in stable mode,
+     * at tolerances float32 can meet ({@link io.rematch.ot.DevicePartialTransport#supports},
+     * {@link io.rematch.ot.DeviceLogPartialTransport#supports},
      * {@link io.rematch.ot.DeviceSinkhorn#supports}, {@link io.rematch.ot.DeviceLogSinkhorn#supports},
      * {@link io.rematch.ot.DeviceMaskedPartialTransport#supports}), run their kernels; any other
      * solver runs on the CPU. Counted in {@link #report()}.

@@ -35,6 +35,7 @@ import org.ejml.data.DMatrixRMaj;
  *       uniform masses), reg 0.07, mass 0.1, stable mode, the same throughput measure.</li>
  *   <li>{@code sinkhorn-log}: the same in the log domain (on the CPU an absorbed kernel's products,
  *       on the device a max-shifted log-sum-exp of every entry), the same throughput measure.</li>
+ *   <li>{@code partial-log}: entropic partial OT in the log domain, as {@code partial} otherwise.</li>
  *   <li>{@code step}: one training step of two towers 2,048 -> 1,024 -> 256 and 768 -> 1,024 -> 256
  *       (ReLU, L2-normalised; the Flickr30K-sized run of docs/benchmarks.md) on a batch of \(N\)
  *       pairs: the towers' forward and backward products (on the backend: float32 {@code sgemm} on
@@ -64,8 +65,8 @@ public final class Benchmark {
     static final int STEP_TEXT = 768;
 
     /** The operations, in the order of the list above. */
-    public static final List<String> OPERATIONS = List.of("similarities", "ccl", "tr-hn", "sym-kl", "partial", "sinkhorn",
-            "sinkhorn-log", "l2rm", "step", "evaluation");
+    public static final List<String> OPERATIONS = List.of("similarities", "ccl", "tr-hn", "sym-kl", "partial",
+            "partial-log", "sinkhorn", "sinkhorn-log", "l2rm", "step", "evaluation");
 
     /** The evaluation matrix's shape. */
     public static final int[] EVALUATION = {5000, 25000, 1024};
@@ -220,6 +221,7 @@ public final class Benchmark {
                 break;
             }
             case "partial":
+            case "partial-log":
             case "sinkhorn":
             case "sinkhorn-log":
             case "l2rm": {
@@ -232,6 +234,7 @@ public final class Benchmark {
                         iterations);
                 io.rematch.ot.TransportSolver solver = b.transport(op.equals("partial")
                         ? new io.rematch.ot.EntropicPartialTransport(0.05, 0.5, fixed)
+                        : op.equals("partial-log") ? new io.rematch.ot.LogEntropicPartialTransport(0.05, 0.5, fixed)
                         : op.equals("sinkhorn") ? new io.rematch.ot.SinkhornKnopp(0.05, fixed)
                         : op.equals("sinkhorn-log") ? new io.rematch.ot.LogSinkhorn(0.05, fixed)
                         : new io.rematch.ot.MaskedPartialTransport(0.07, 0.1, io.rematch.numeric.Mode.STABLE, fixed));

@@ -225,6 +225,8 @@ public final class OpenClBackend implements Backend {
             onDevice = new io.rematch.ot.DeviceLogSinkhorn((io.rematch.ot.LogSinkhorn) solver, device);
         } else if (io.rematch.ot.DeviceMaskedPartialTransport.supports(solver)) {
             onDevice = new io.rematch.ot.DeviceMaskedPartialTransport((io.rematch.ot.MaskedPartialTransport) solver, device);
+        } else if (io.rematch.ot.DeviceLogPartialTransport.supports(solver)) {
+            onDevice = new io.rematch.ot.DeviceLogPartialTransport((io.rematch.ot.LogEntropicPartialTransport) solver, device);
         } else {
             return CpuBackend.counted(solver, usage, "cpu (" + whyNot(solver) + ")");
         }
@@ -291,7 +293,8 @@ public final class OpenClBackend implements Backend {
         }
         boolean scaling = solver instanceof io.rematch.ot.EntropicPartialTransport
                 || solver instanceof io.rematch.ot.SinkhornKnopp || solver instanceof io.rematch.ot.LogSinkhorn
-                || solver instanceof io.rematch.ot.MaskedPartialTransport;
+                || solver instanceof io.rematch.ot.MaskedPartialTransport
+                || solver instanceof io.rematch.ot.LogEntropicPartialTransport;
         if (scaling && solver.stopping().tolerance() > 0
                 && solver.stopping().tolerance() < io.rematch.ot.DevicePartialTransport.TOLERANCE_FLOOR) {
             return "tolerance " + solver.stopping().tolerance() + " below float32's "

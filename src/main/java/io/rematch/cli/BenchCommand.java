@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
                 "  tr-hn         TR-HN loss and subgradient, N x N, likewise",
                 "  sym-kl        L2RM's symmetric-KL rematch loss and gradient, N x N, likewise",
                 "  partial       entropic partial OT, n x n, fixed iterations (GB/s)",
+                "  partial-log   entropic partial OT in the log domain, likewise",
                 "  sinkhorn      balanced Sinkhorn, likewise",
                 "  sinkhorn-log  balanced Sinkhorn in the log domain, likewise",
                 "  l2rm          L2RM's masked partial OT (dummy row and column, diagonal forbidden), likewise",
@@ -40,7 +41,7 @@ final class BenchCommand extends Subcommand {
 
     @Option(names = "--operations", defaultValue = "similarities,ccl", split = ",", paramLabel = "OP,OP...",
             hideParamSyntax = true, order = 2,
-            description = "Any of similarities, ccl, tr-hn, sym-kl, partial, sinkhorn, sinkhorn-log, l2rm, step (a training"
+            description = "Any of similarities, ccl, tr-hn, sym-kl, partial, partial-log, sinkhorn, sinkhorn-log, l2rm, step (a training"
                     + " step, --sizes its batch), evaluation (default: ${DEFAULT-VALUE}).")
     List<String> operations;
 
@@ -54,7 +55,7 @@ final class BenchCommand extends Subcommand {
     int repeats;
 
     @Option(names = "--iterations", defaultValue = "1000", paramLabel = "K", order = 5,
-            description = "The transport solvers' fixed iteration count: partial, sinkhorn, sinkhorn-log, l2rm "
+            description = "The transport solvers' fixed iteration count: partial, partial-log, sinkhorn, sinkhorn-log, l2rm "
                     + "(default: ${DEFAULT-VALUE}).")
     int iterations;
 

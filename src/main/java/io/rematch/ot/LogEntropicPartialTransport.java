@@ -60,6 +60,16 @@ public final class LogEntropicPartialTransport implements TransportSolver {
         return "partial-log";
     }
 
+    /** The entropic regularisation. */
+    public double reg() {
+        return reg;
+    }
+
+    /** The mass parameter (as given; {@link TransportArguments#partial} turns it into the transported mass). */
+    public double mass() {
+        return mass;
+    }
+
     @Override
     public Stopping stopping() {
         return stopping;

@@ -32,12 +32,13 @@ class BackendCommandTest {
         OpenClTesting.device();
         Path report = dir.resolve("bench.md");
         Cli.Result r = Cli.run("bench", "--sizes", "64,96", "--repeats", "1", "--operations",
-                "similarities,ccl,tr-hn,sym-kl,partial,sinkhorn,sinkhorn-log,l2rm", "--iterations", "50", "--out", report.toString());
+                "similarities,ccl,tr-hn,sym-kl,partial,partial-log,sinkhorn,sinkhorn-log,l2rm", "--iterations", "50", "--out", report.toString());
         assertEquals(0, r.code(), r::toString);
         String out = r.out();
         for (String row : new String[] {"| similarities | 64 x 64 x 64 | cpu |", "| similarities | 96 x 96 x 96 | opencl |",
                 "| ccl | N = 64 | cpu |", "| ccl | N = 96 | opencl |", "| tr-hn | N = 96 | opencl |", "| sym-kl | N = 96 | opencl |",
-                "| partial | 96 x 96, 50 iterations | opencl |", "| sinkhorn | 64 x 64, 50 iterations | cpu |",
+                "| partial | 96 x 96, 50 iterations | opencl |", "| partial-log | 96 x 96, 50 iterations | opencl |",
+                "| sinkhorn | 64 x 64, 50 iterations | cpu |",
                 "| sinkhorn-log | 96 x 96, 50 iterations | opencl |", "| l2rm | 96 x 96, 50 iterations | opencl |"}) {
             assertTrue(out.contains(row), row + "\n" + r);
         }
@@ -52,6 +53,23 @@ class BackendCommandTest {
                 assertTrue(d < 1e-4, line);
             }
         }
+    }
+
+    @Test
+    void logDomainPartialOtRunsOnTheDeviceWhereTheScalingKernelCannot() throws Exception {
+        OpenClTesting.device();
+        Path plan = dir.resolve("plan-log.npy");
+        String scores = Path.of("data-small", "batch128-pmp20", "scores.npy").toString();
+        // reg 0.005: e^(-C/reg) reaches e^-400 on this batch, beyond float32, so only the log form runs on the device
+        Cli.Result r = Cli.run("ot", "--cost-from-scores", scores, "--method", "partial-log", "--reg", "0.005", "--mass",
+                "0.5", "--tol", "1e-5", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("\"converged\": true"), r::toString);
+        assertTrue(r.err().contains("(ot-partial-log 1 x opencl)"), r::toString);
+        Cli.Result scaling = Cli.run("ot", "--cost-from-scores", scores, "--method", "partial", "--reg", "0.005", "--mass",
+                "0.5", "--tol", "1e-5", "--out", plan.toString(), "--json", "--backend", "opencl");
+        assertEquals(0, scaling.code(), scaling::toString);
+        assertTrue(scaling.err().contains("(ot-partial 1 x cpu (beyond float32))"), scaling::toString);
     }
 
     @Test
