@@ -37,7 +37,9 @@ import picocli.CommandLine;
  *   {@code ...} stands for any lines, and {@code ...} inside a line for any text (times,
  *   machine-dependent figures).</li>
  * </ul>
- * Every command has a page, every page is linked from {@code docs/cli.md} and has an example.
+ * Every command has a page, every page is linked from {@code docs/cli.md} and has an example, and
+ * every option of the command (and of its subcommands) has a row in a table of its page, a row
+ * that starts with the option's longest name in backticks: {@code | `--tau T` | ...}.
  */
 class CommandDocsTest {
 
@@ -83,6 +85,41 @@ class CommandDocsTest {
             assertTrue(Files.isRegularFile(page), "rematch " + name + " has no page " + page);
             assertTrue(overview.contains("(commands/" + name + ".md)"), "docs/cli.md does not link " + page);
             assertFalse(consoleBlocks(page).isEmpty(), page + " has no console example");
+        }
+    }
+
+    @Test
+    void everyOptionHasARowOnItsPage() throws IOException {
+        for (var e : new CommandLine(new Rematch()).getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) {
+                continue;
+            }
+            Path page = PAGES.resolve(e.getKey() + ".md");
+            List<String> rows = Files.readAllLines(page, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("| `")).collect(Collectors.toList());
+            assertOptionRows(page, "rematch " + e.getKey(), e.getValue(), rows);
+        }
+    }
+
+    private static void assertOptionRows(Path page, String name, CommandLine command, List<String> rows) {
+        List<String> missing = new ArrayList<>();
+        for (CommandLine.Model.OptionSpec o : command.getCommandSpec().options()) {
+            String option = o.longestName();
+            if (!List.of("--help", "--version", "--debug").contains(option)
+                    && rows.stream().noneMatch(r -> r.startsWith("| `" + option + " ") || r.startsWith("| `" + option + "`"))) {
+                missing.add(option);
+            }
+        }
+        for (CommandLine.Model.PositionalParamSpec p : command.getCommandSpec().positionalParameters()) {
+            if (rows.stream().noneMatch(r -> r.startsWith("| `" + p.paramLabel() + "`"))) {
+                missing.add(p.paramLabel());
+            }
+        }
+        assertTrue(missing.isEmpty(), page + ": no table row for the options of " + name + ": " + missing);
+        for (var e : command.getSubcommands().entrySet()) {
+            if (!e.getKey().equals("help")) {
+                assertOptionRows(page, name + " " + e.getKey(), e.getValue(), rows);
+            }
         }
     }
 
