@@ -69,7 +69,8 @@ public final class Demo {
             }
         }
         List<Path> files = new ArrayList<>();
-        StringBuilder md = new StringBuilder("# demo: robust retrieval on the emoji set with mismatched pairs\n\n");
+        String on = s.data() instanceof io.rematch.data.emoji.EmojiDataset ? "the emoji set" : s.data().dir().toString();
+        StringBuilder md = new StringBuilder("# demo: robust retrieval on " + on + " with mismatched pairs\n\n");
         md.append(Experiments.provenance(s, all));
         md.append("## Test rSum at the best validation epoch and at the last epoch (RCL Table 7's shape)\n\n")
                 .append(Tables.bestAndLast(all))
