@@ -1,3 +1,4 @@
+import io.rematch.course.NotImplementedYet;
 import io.rematch.course.BoundExercise;
 
 /**
@@ -9,12 +10,12 @@ public class Exercise1 implements BoundExercise.Answer {
     /** phi_q(p) = (1 - (1-p)^q) / q, accurate for q as small as 1e-10. */
     @Override
     public double value(double p, double q) {
-        throw new UnsupportedOperationException("write value(p, q)");
+        throw new NotImplementedYet("write value(p, q)");
     }
 
     /** d phi_q / dp at p. */
     @Override
     public double derivative(double p, double q) {
-        throw new UnsupportedOperationException("write derivative(p, q)");
+        throw new NotImplementedYet("write derivative(p, q)");
     }
 }

@@ -1,3 +1,4 @@
+import io.rematch.course.NotImplementedYet;
 import io.rematch.course.GradientExercise;
 
 /**
@@ -13,12 +14,12 @@ public class Exercise2 implements GradientExercise.Answer {
      */
     @Override
     public double loss(double[][] s, double tau) {
-        throw new UnsupportedOperationException("write loss(s, tau)");
+        throw new NotImplementedYet("write loss(s, tau)");
     }
 
     /** dL / ds[i][j], as a new N x N array. */
     @Override
     public double[][] gradient(double[][] s, double tau) {
-        throw new UnsupportedOperationException("write gradient(s, tau)");
+        throw new NotImplementedYet("write gradient(s, tau)");
     }
 }

@@ -1,3 +1,4 @@
+import io.rematch.course.NotImplementedYet;
 import io.rematch.course.TheoremExercise;
 
 /**
@@ -9,12 +10,12 @@ public class Exercise3 implements TheoremExercise.Answer {
     /** The ordinary loss: sum_k ([k == y] - p[k])^2. */
     @Override
     public double loss(double[] p, int y) {
-        throw new UnsupportedOperationException("write loss(p, y)");
+        throw new NotImplementedYet("write loss(p, y)");
     }
 
     /** Eq. 10's complementary loss for every size-c subset of the labels other than trueLabel. */
     @Override
     public double[] complementaryLosses(double[] p, int trueLabel, int c) {
-        throw new UnsupportedOperationException("write complementaryLosses(p, trueLabel, c)");
+        throw new NotImplementedYet("write complementaryLosses(p, trueLabel, c)");
     }
 }

@@ -1,3 +1,4 @@
+import io.rematch.course.NotImplementedYet;
 import io.rematch.course.SinkhornExercise;
 
 /**
@@ -9,6 +10,6 @@ public class Exercise4 implements SinkhornExercise.Answer {
     /** argmin over P >= 0 with P 1 = a and P^T 1 = b of <P, cost> - reg H(P). */
     @Override
     public double[][] plan(double[][] cost, double[] a, double[] b, double reg) {
-        throw new UnsupportedOperationException("write plan(cost, a, b, reg)");
+        throw new NotImplementedYet("write plan(cost, a, b, reg)");
     }
 }

@@ -1,3 +1,4 @@
+import io.rematch.course.NotImplementedYet;
 import io.rematch.course.TemperatureExercise;
 
 /**
@@ -9,6 +10,6 @@ public class Exercise5 implements TemperatureExercise.Answer {
     /** Your temperature, in [0.005, 1]; record your sweep in this comment. */
     @Override
     public double tau() {
-        throw new UnsupportedOperationException("run the sweep, then return your tau");
+        throw new NotImplementedYet("run the sweep, then return your tau");
     }
 }

@@ -1,3 +1,4 @@
+import io.rematch.course.NotImplementedYet;
 import io.rematch.course.PlotExercise;
 
 /**
@@ -9,26 +10,26 @@ public class Exercise6 implements PlotExercise.Answer {
 
     @Override
     public double logHardOverEasy() {
-        throw new UnsupportedOperationException("answer logHardOverEasy()");
+        throw new NotImplementedYet("answer logHardOverEasy()");
     }
 
     @Override
     public String hardestPushAtNineTenths() {
-        throw new UnsupportedOperationException("answer hardestPushAtNineTenths()");
+        throw new NotImplementedYet("answer hardestPushAtNineTenths()");
     }
 
     @Override
     public String weakerThanMaeEverywhere() {
-        throw new UnsupportedOperationException("answer weakerThanMaeEverywhere()");
+        throw new NotImplementedYet("answer weakerThanMaeEverywhere()");
     }
 
     @Override
     public double gceQForTwiceThePush() {
-        throw new UnsupportedOperationException("answer gceQForTwiceThePush()");
+        throw new NotImplementedYet("answer gceQForTwiceThePush()");
     }
 
     @Override
     public String explanation() {
-        throw new UnsupportedOperationException("answer explanation()");
+        throw new NotImplementedYet("answer explanation()");
     }
 }

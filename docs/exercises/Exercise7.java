@@ -1,3 +1,4 @@
+import io.rematch.course.NotImplementedYet;
 import io.rematch.course.FeaturesExercise;
 
 /**
@@ -9,12 +10,12 @@ public class Exercise7 implements FeaturesExercise.Answer {
     /** The length of your feature vectors. */
     @Override
     public int dimensions() {
-        throw new UnsupportedOperationException("write dimensions()");
+        throw new NotImplementedYet("write dimensions()");
     }
 
     /** The features of one 32 x 32 ARGB image: argb[32 * y + x], alpha in bits 31-24. */
     @Override
     public float[] features(int[] argb) {
-        throw new UnsupportedOperationException("write features(argb)");
+        throw new NotImplementedYet("write features(argb)");
     }
 }

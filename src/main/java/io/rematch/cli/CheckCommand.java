@@ -37,6 +37,7 @@ final class CheckCommand extends Subcommand {
         }
         Exercise e = Course.find(exercise, "EXERCISE");
         Path file = solution != null ? solution : Course.template(e);
+        io.rematch.course.SolutionLoader.read(e, file, "--solution");   // bad input before any output
         out().println(e.name() + ": " + e.title());
         out().println("  checking " + file);
         out().flush();

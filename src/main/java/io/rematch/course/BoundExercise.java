@@ -69,7 +69,7 @@ public final class BoundExercise implements Exercise {
                 }
             }
         }
-        String hint = wq <= 1e-6 ? "; 1 - (1-p)^q loses digits when q is small: write it as -expm1(q log1p(-p)) / q" : "";
+        String hint = wq <= 1e-6 ? "; 1 - (1-p)^q loses digits when q is small: rewrite it with Math.expm1 and Math.log1p" : "";
         v.require(worst <= 1e-9, "value(p, q) = (1 - (1-p)^q)/q to 1e-9 relative on 77 points",
                 worst <= 1e-9 ? f("largest relative error %.1e", worst)
                         : f("at p = %s, q = %s: expected %.17g, got %.17g (relative error %.1e)%s", wp, wq, wWant, wGot,

@@ -51,11 +51,21 @@ public final class Course {
 
     /** Compiles {@code source} and checks it. */
     public static Verdict check(Exercise exercise, Path source, String option) {
+        return check(exercise, source, option, exercise.timeLimitSeconds());
+    }
+
+    /** As {@link #check(Exercise, Path, String)} with a time limit of {@code seconds}. */
+    static Verdict check(Exercise exercise, Path source, String option, int seconds) {
         SolutionLoader.Loaded loaded = SolutionLoader.load(exercise, source, option);
         if (loaded.problem() != null) {
             return new Verdict().fail("the answer compiles and loads", loaded.problem());
         }
-        return checkAnswer(exercise, loaded.answer());
+        String fileName = source.getFileName().toString();
+        return timed(exercise, () -> {
+            Verdict problems = new Verdict();
+            Object answer = SolutionLoader.instantiate(exercise, loaded.type(), fileName, problems);
+            return answer == null ? problems : checkNow(exercise, answer, fileName);
+        }, seconds, fileName);
     }
 
     /**
@@ -63,12 +73,17 @@ public final class Course {
      * answer that never returns fails after {@link Exercise#timeLimitSeconds()} instead of hanging.
      */
     public static Verdict checkAnswer(Exercise exercise, Object answer) {
-        return checkAnswer(exercise, answer, exercise.timeLimitSeconds());
+        return checkAnswer(exercise, answer, exercise.timeLimitSeconds(), exercise.className() + ".java");
     }
 
-    static Verdict checkAnswer(Exercise exercise, Object answer, int seconds) {
-        java.util.concurrent.FutureTask<Verdict> task = new java.util.concurrent.FutureTask<>(
-                () -> checkNow(exercise, answer));
+    static Verdict checkAnswer(Exercise exercise, Object answer, int seconds, String fileName) {
+        return timed(exercise, () -> checkNow(exercise, answer, fileName), seconds, fileName);
+    }
+
+    /** Runs {@code work} on a daemon thread of its own, at most {@code seconds}. */
+    private static Verdict timed(Exercise exercise, java.util.concurrent.Callable<Verdict> work, int seconds,
+                                 String fileName) {
+        java.util.concurrent.FutureTask<Verdict> task = new java.util.concurrent.FutureTask<>(work);
         Thread worker = new Thread(task, "rematch-check-" + exercise.name());
         worker.setDaemon(true); // an endless answer must not keep the JVM alive
         worker.start();
@@ -77,35 +92,37 @@ public final class Course {
         } catch (java.util.concurrent.TimeoutException e) {
             worker.interrupt();
             return new Verdict().fail("the answer finishes", "the check did not finish in " + seconds
-                    + " s: look for a loop that never ends" + where(worker.getStackTrace(), exercise));
+                    + " s: look for a loop that never ends" + where(worker.getStackTrace(), exercise, fileName));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking " + exercise.name(), e);
         } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Error err) {
-                return new Verdict().fail("the answer runs", "it threw " + err + where(err.getStackTrace(), exercise));
-            }
-            throw new IllegalStateException(cause);
+            Throwable cause = e.getCause();   // an Error, or a checked exception thrown past the compiler
+            return new Verdict().fail("the answer runs", "it threw " + cause + where(cause.getStackTrace(), exercise,
+                    fileName));
         }
     }
 
-    private static Verdict checkNow(Exercise exercise, Object answer) {
+    private static Verdict checkNow(Exercise exercise, Object answer, String fileName) {
         try {
             return exercise.check(answer);
-        } catch (UnsupportedOperationException e) {
+        } catch (NotImplementedYet e) {
             return new Verdict().fail("the answer is implemented", "not implemented yet: " + e.getMessage()
-                    + where(e.getStackTrace(), exercise));
+                    + where(e.getStackTrace(), exercise, fileName));
+        } catch (UnsupportedOperationException e) {
+            return new Verdict().fail("the answer runs", "it threw " + e + where(e.getStackTrace(), exercise, fileName)
+                    + "; a list made by List.of, Arrays.asList or toList() cannot be changed: collect into a new"
+                    + " ArrayList");
         } catch (RuntimeException | StackOverflowError e) {
-            return new Verdict().fail("the answer runs", "it threw " + e + where(e.getStackTrace(), exercise));
+            return new Verdict().fail("the answer runs", "it threw " + e + where(e.getStackTrace(), exercise, fileName));
         }
     }
 
-    /** " (at Exercise3.java:42, in value)" for the first frame in the student's class, if any. */
-    private static String where(StackTraceElement[] frames, Exercise exercise) {
+    /** " (at Mine.java:42, in value)" for the first frame in the student's class, if any. */
+    static String where(StackTraceElement[] frames, Exercise exercise, String fileName) {
         for (StackTraceElement f : frames) {
             if (f.getClassName().equals(exercise.className()) || f.getClassName().startsWith(exercise.className() + "$")) {
-                return " (at " + exercise.className() + ".java:" + f.getLineNumber() + ", in " + f.getMethodName() + ")";
+                return " (at " + fileName + ":" + f.getLineNumber() + ", in " + f.getMethodName() + ")";
             }
         }
         return "";

@@ -34,6 +34,9 @@ public final class PlotExercise implements Exercise {
         String explanation();
     }
 
+    /** The names the answers use. */
+    static final List<String> NAMES = List.of("mae", "log", "exp", "gce", "tan");
+
     private static final List<ComplementaryBound> TERMS = List.of(ComplementaryBound.mae(), ComplementaryBound.log(),
             ComplementaryBound.exp(), ComplementaryBound.gce(0.5), ComplementaryBound.tan());
 
@@ -60,7 +63,7 @@ public final class PlotExercise implements Exercise {
         double got = a.logHardOverEasy();
         v.require(Grading.relative(got, ratio, 1e-300) <= 0.01, "log bound: phi'(0.9) / phi'(0.1), to 1%",
                 Grading.relative(got, ratio, 1e-300) <= 0.01 ? f("%.4g", got)
-                        : f("got %.4g; read phi'(p) = 1/(1-p) at both points", got));
+                        : f("got %.4g; read the log curve at p = 0.9 and at p = 0.1 (the notebook's table uses 0.01)", got));
 
         String hardest = null;
         double best = -1;
@@ -73,7 +76,8 @@ public final class PlotExercise implements Exercise {
         }
         String name = normal(a.hardestPushAtNineTenths());
         v.require(hardest.equals(name), "the term that pushes hardest at p = 0.9",
-                hardest.equals(name) ? name : f("got '%s'; compare the five curves at p = 0.9 (GCE with q = 0.5)", name));
+                hardest.equals(name) ? name : f("got '%s'; %s", name, NAMES.contains(name)
+                        ? "compare the five curves at p = 0.9 (GCE with q = 0.5)" : "answer with one of " + NAMES));
 
         String weaker = null;
         for (ComplementaryBound b : TERMS.subList(1, TERMS.size())) {
@@ -87,17 +91,18 @@ public final class PlotExercise implements Exercise {
         }
         String w = normal(a.weakerThanMaeEverywhere());
         v.require(w.equals(weaker), "the bound whose push is below MAE's on all of [0, 0.95]",
-                w.equals(weaker) ? w : f("got '%s'; MAE's derivative is the flat line at 1", w));
+                w.equals(weaker) ? w : f("got '%s'; %s", w, NAMES.contains(w) ? "MAE's derivative is the flat line at 1"
+                        : "answer with one of " + NAMES));
 
         double q = a.gceQForTwiceThePush();
         boolean qOk = q > 0 && q <= 1 && Math.abs(LiteralCcl.phiPrime(ComplementaryBound.gce(q), 0.9)
                 / LiteralCcl.phiPrime(ComplementaryBound.gce(q), 0) - 2) <= 0.01;
         v.require(qOk, "GCE's q with phi'(0.9) = 2 phi'(0), to 1%",
-                qOk ? f("q = %.4f", q) : f("got q = %s; solve (1 - 0.9)^(q-1) = 2 for q", q));
+                qOk ? f("q = %.4f", q) : f("got q = %s; GCE's push at p = 0 is 1 for every q: where must its push at 0.9 be 2?", q));
 
         String why = a.explanation();
         v.require(why != null && why.trim().length() >= 20, "an explanation of one or two sentences",
-                why == null || why.trim().length() < 20 ? "explanation() is empty or too short"
+                why == null || why.trim().length() < 20 ? "explanation() is empty or shorter than a sentence (20 characters)"
                         : "given (not graded): " + why.trim());
         return v;
     }

@@ -25,8 +25,12 @@ import javax.tools.ToolProvider;
  */
 public final class SolutionLoader {
 
-    /** A loaded answer, or why there is none (compile errors, wrong type): the student's problem. */
-    public record Loaded(Object answer, String problem) {
+    /**
+     * A compiled answer class, or why there is none (compile errors, wrong type): the student's
+     * problem. The class is not initialised yet: its static initialiser and constructor run under
+     * the check's time limit ({@link #instantiate}).
+     */
+    public record Loaded(Class<?> type, String problem) {
     }
 
     private SolutionLoader() {
@@ -40,19 +44,34 @@ public final class SolutionLoader {
      * @throws IllegalStateException    if this Java has no compiler (a runtime without {@code javac})
      */
     public static Loaded load(Exercise exercise, Path source, String option) {
-        if (!Files.isRegularFile(source)) {
-            throw new IllegalArgumentException(option + " " + source + " is not a file; expected the Java source of "
-                    + exercise.className() + " (the template is docs/exercises/" + exercise.className() + ".java)");
+        String text = read(exercise, source, option);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);   // a byte-order mark some editors write, which javac refuses
         }
-        String text;
-        try {
-            text = Files.readString(source, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(option + " " + source + " cannot be read: " + e.getMessage());
+        String name = source.getFileName().toString();
+        String code = code(text);
+        if (code.isBlank()) {
+            return new Loaded(null, name + " is empty; start from the template docs/exercises/" + exercise.className()
+                    + ".java");
+        }
+        Matcher pkg = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE).matcher(code);
+        if (pkg.find()) {
+            return new Loaded(null, "remove the line 'package " + pkg.group(1) + ";' from " + name
+                    + ": the class lives in the default package, as in the template");
+        }
+        Matcher declared = Pattern.compile("\\bpublic\\s+(?:(?:final|abstract|strictfp)\\s+)*class\\s+(\\w+)").matcher(code);
+        if (declared.find() && !declared.group(1).equals(exercise.className())) {
+            return new Loaded(null, "the class must be called " + exercise.className() + " (found public class "
+                    + declared.group(1) + "); the file may have any name");
+        }
+        String exits = usesName(code, EXITS);
+        if (exits != null) {
+            return new Loaded(null, name + " uses " + exits + ", which would end the check itself: return the"
+                    + " answer instead");
         }
         String used = usesForbidden(exercise, text);
         if (used != null) {
-            return new Loaded(null, source.getFileName() + " uses " + used + ", which computes the answer itself;"
+            return new Loaded(null, name + " uses " + used + ", which computes the answer itself;"
                     + " the exercise is to write it: use plain loops and java.lang.Math");
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -89,22 +108,21 @@ public final class SolutionLoader {
             ClassLoader loader = new InMemoryLoader(bytes, Exercise.class.getClassLoader());
             Class<?> type;
             try {
-                type = loader.loadClass(exercise.className());
+                type = Class.forName(exercise.className(), false, loader);
             } catch (ClassNotFoundException e) {
-                return new Loaded(null, source.getFileName() + " has no class named " + exercise.className()
+                return new Loaded(null, name + " has no class named " + exercise.className()
                         + " (in the default package: no package line)");
+            } catch (LinkageError e) {
+                return new Loaded(null, "class " + exercise.className() + " cannot be loaded: " + e);
+            }
+            if (java.lang.reflect.Modifier.isAbstract(type.getModifiers()) || type.isInterface()) {
+                return new Loaded(null, "class " + exercise.className() + " must not be abstract: the check creates one");
             }
             if (!exercise.answerType().isAssignableFrom(type)) {
                 return new Loaded(null, "class " + exercise.className() + " must implement "
                         + exercise.answerType().getCanonicalName() + " (as the template does)");
             }
-            try {
-                return new Loaded(type.getDeclaredConstructor().newInstance(), null);
-            } catch (ReflectiveOperationException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                return new Loaded(null, "class " + exercise.className() + " cannot be created with new "
-                        + exercise.className() + "(): " + cause);
-            }
+            return new Loaded(type, null);
         } catch (IOException e) {
             throw new IllegalStateException("cannot compile in a temporary folder: " + e.getMessage(), e);
         } finally {
@@ -112,16 +130,74 @@ public final class SolutionLoader {
         }
     }
 
-    /** The first forbidden name the source uses outside comments, or {@code null}. */
+    /**
+     * A new instance of the answer class (its static initialiser runs here), or a problem in plain
+     * words: not public, no public constructor without arguments, a constructor or initialiser
+     * that throws (with the line).
+     */
+    static Object instantiate(Exercise exercise, Class<?> type, String fileName, Verdict problems) {
+        try {
+            return type.getConstructor().newInstance();
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            problems.fail("the answer compiles and loads", "class " + exercise.className() + " needs to be public, with a"
+                    + " public constructor without arguments (as the template has)");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            problems.fail("the answer compiles and loads", "new " + exercise.className() + "() threw " + cause
+                    + Course.where(cause.getStackTrace(), exercise, fileName));
+        } catch (ExceptionInInitializerError e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            problems.fail("the answer compiles and loads", "its static initialiser threw " + cause
+                    + Course.where(cause.getStackTrace(), exercise, fileName));
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            problems.fail("the answer compiles and loads", "class " + exercise.className() + " cannot be loaded: " + e
+                    + Course.where(e.getStackTrace(), exercise, fileName));
+        }
+        return null;
+    }
+
+    /** What would end the JVM, and with it the check, from inside an answer. */
+    static final List<String> EXITS = List.of("System.exit", "Runtime.getRuntime");
+
+    /** The source without comments and string or character literals: what the names are looked for in. */
+    static String code(String text) {
+        return text.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ")
+                .replaceAll("\"(?:\\\\.|[^\"\\\\\n])*\"", "\"\"").replaceAll("'(?:\\\\.|[^'\\\\\n])'", "' '");
+    }
+
+    /** The first forbidden name the source uses outside comments and strings, or {@code null}. */
     static String usesForbidden(Exercise exercise, String text) {
-        String code = text.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");
-        for (String name : exercise.forbidden()) {
+        return usesName(code(text), exercise.forbidden());
+    }
+
+    private static String usesName(String code, List<String> names) {
+        for (String name : names) {
             Matcher m = Pattern.compile("\\b" + Pattern.quote(name) + "\\b").matcher(code);
             if (m.find()) {
                 return name;
             }
         }
         return null;
+    }
+
+    /**
+     * The text of {@code source}.
+     *
+     * @throws IllegalArgumentException naming {@code option} if it is not a readable UTF-8 text file
+     */
+    public static String read(Exercise exercise, Path source, String option) {
+        if (!Files.isRegularFile(source)) {
+            throw new IllegalArgumentException(option + " " + source + " is not a file; expected the Java source of "
+                    + exercise.className() + " (the template is docs/exercises/" + exercise.className() + ".java)");
+        }
+        try {
+            return Files.readString(source, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(option + " " + source + " is not UTF-8 text; expected the Java source of "
+                    + exercise.className());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + source + " cannot be read: " + e.getMessage());
+        }
     }
 
     /**

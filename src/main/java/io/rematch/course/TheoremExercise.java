@@ -92,8 +92,8 @@ public final class TheoremExercise implements Exercise {
                     Arrays.sort(sorted);
                     for (int k = 0; k < want.length; k++) {
                         if (!(Math.abs(sorted[k] - want[k]) <= 1e-12 * Math.max(1, Math.abs(want[k]))) && listProblem == null) {
-                            listProblem = f("%s: the sorted values differ at %d: expected %s, got %s", cas, k,
-                                    Arrays.toString(want), Arrays.toString(sorted));
+                            listProblem = f("%s: the sorted values differ at %d: expected %s, got %s%s", cas, k,
+                                    Arrays.toString(want), Arrays.toString(sorted), hint(sorted, want, losses[y]));
                             break;
                         }
                     }
@@ -114,6 +114,22 @@ public final class TheoremExercise implements Exercise {
         v.require(theoremProblem == null, "their mean is the ordinary loss of the true label (Theorem 1, Eq. 9)",
                 theoremProblem == null ? f("largest gap %.1e", worstMean) : theoremProblem);
         return v;
+    }
+
+    /** A hint when every value is off by the same amount, or scaled by the same factor. */
+    static String hint(double[] got, double[] want, double trueLoss) {
+        double d = got[0] - want[0];
+        boolean shifted = true;
+        for (int k = 0; k < got.length; k++) {
+            shifted &= Math.abs(got[k] - want[k] - d) <= 1e-9 * Math.max(1, Math.abs(want[k]));
+        }
+        if (shifted && Math.abs(d) > 1e-12) {
+            return Math.abs(Math.abs(d) - trueLoss) <= 1e-9 * Math.max(1, trueLoss)
+                    ? "; every value is off by the true label's loss: the second sum of Eq. 10 runs over every label"
+                            + " outside the set, the true one included"
+                    : f("; every value is off by the same %.6g: check the sum over the labels outside the set", d);
+        }
+        return "; compare one value by hand: the labels in the set carry -(N - C - 1)/C, the others 1";
     }
 
     static double squaredError(double[] p, int y) {

@@ -111,8 +111,15 @@ class CourseTest {
     void aWrongCoefficientInEquationTenBreaksTheTheorem() throws IOException {
         Verdict v = mutant(3, "-(double) (n - c - 1) / c * in + rest", "-(double) (n - c) / c * in + rest");
         String why = failure(v);
-        assertTrue(why.contains("Eq. 10 for every C-subset"), why);
+        assertTrue(why.contains("Eq. 10 for every C-subset") && why.contains("-(N - C - 1)/C"), why);
         assertTrue(v.lines().get(2).detail().contains("mean of your complementary losses"), v.lines().get(2).detail());
+    }
+
+    @Test
+    void leavingTheTrueLabelOutOfEquationTenIsNamed() throws IOException {
+        String why = failure(mutant(3, "} else {\n                    rest += losses[y];\n                }",
+                "} else if (y != trueLabel) {\n                    rest += losses[y];\n                }"));
+        assertTrue(why.contains("off by the true label's loss"), why);
     }
 
     @Test
@@ -153,6 +160,55 @@ class CourseTest {
                 .contains("design a cost of your own"));
         assertTrue(failure(mutant(8, "c[i][j] = Math.log1p(Math.exp(-z));", "c[i][j] = Math.log1p(Math.exp(z));"))
                 .contains("must be cheaper to match"));
+    }
+
+    @Test
+    void aCostShiftedByAConstantIsNoImprovement() throws IOException {
+        String why = failure(mutant(8, "c[i][j] = Math.log1p(Math.exp(-z));", "c[i][j] = Math.max(1 - s[i][j], 0) + 0.01;"));
+        assertTrue(why.contains("at least 1 point more"), why);
+    }
+
+    @Test
+    void aStaticInitialiserThatThrowsIsAFailureWithItsLine() throws IOException {
+        String why = failure(mutant(1, "public class Exercise1 implements BoundExercise.Answer {",
+                "public class Exercise1 implements BoundExercise.Answer {\n    static int broken = Integer.parseInt(\"nope\");"));
+        assertTrue(why.contains("its static initialiser threw java.lang.NumberFormatException") && why.contains("(at Mutant1.java:"),
+                why);
+    }
+
+    @Test
+    void anImmutableListIsNotCalledNotImplemented() throws IOException {
+        String why = failure(mutant(3, "List<Double> out = new ArrayList<>();", "List<Double> out = List.of();"));
+        assertTrue(why.contains("it threw java.lang.UnsupportedOperationException") && why.contains("new ArrayList"), why);
+    }
+
+    @Test
+    void systemExitIsRefusedBeforeItCanEndTheCheck() throws IOException {
+        String why = failure(mutant(1, "return Math.exp((q - 1) * Math.log1p(-p));", "System.exit(0); return 0;"));
+        assertTrue(why.contains("uses System.exit"), why);
+    }
+
+    @Test
+    void theClassNameThePackageLineAndAnEmptyFileAreNamed() throws IOException {
+        assertTrue(failure(mutant(1, "public class Exercise1 ", "public class MyBound ")).contains(
+                "the class must be called Exercise1 (found public class MyBound)"));
+        assertTrue(failure(mutant(1, "import io.rematch.course.BoundExercise;",
+                "package course;\nimport io.rematch.course.BoundExercise;")).contains("remove the line 'package course;'"));
+        Path empty = tmp.resolve("Empty.java");
+        Files.writeString(empty, "// nothing yet\n");
+        assertTrue(failure(Course.check(Course.find("1", "EXERCISE"), empty, "--solution")).contains("is empty"));
+    }
+
+    @Test
+    void aConstructorThatNeverReturnsFailsAfterTheTimeLimit() throws IOException {
+        Exercise e = Course.find("1", "EXERCISE");
+        String source = Files.readString(SOLUTIONS.resolve("Exercise1.java"), StandardCharsets.UTF_8).replace(
+                "public class Exercise1 implements BoundExercise.Answer {",
+                "public class Exercise1 implements BoundExercise.Answer {\n    public Exercise1() { while (!Thread.currentThread().isInterrupted()) { Thread.onSpinWait(); } }");
+        Path file = tmp.resolve("Slow.java");
+        Files.writeString(file, source);
+        String why = failure(Course.check(e, file, "--solution", 1));
+        assertTrue(why.contains("did not finish in 1 s") && why.contains("Slow.java"), why);
     }
 
     @Test
@@ -200,7 +256,7 @@ class CourseTest {
                 return "";
             }
         };
-        String why = failure(Course.checkAnswer(e, endless, 1));
+        String why = failure(Course.checkAnswer(e, endless, 1, "Exercise6.java"));
         assertTrue(why.contains("did not finish in 1 s"), why);
     }
 }
