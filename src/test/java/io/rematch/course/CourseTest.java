@@ -207,8 +207,10 @@ class CourseTest {
                 "public class Exercise1 implements BoundExercise.Answer {\n    public Exercise1() { while (!Thread.currentThread().isInterrupted()) { Thread.onSpinWait(); } }");
         Path file = tmp.resolve("Slow.java");
         Files.writeString(file, source);
-        String why = failure(Course.check(e, file, "--solution", 1));
-        assertTrue(why.contains("did not finish in 1 s") && why.contains("Slow.java"), why);
+        // the line it was stuck on is named when the worker is caught inside the answer's code, which
+        // a loaded machine may not have reached within the limit: only the verdict is asserted
+        String why = failure(Course.check(e, file, "--solution", 2));
+        assertTrue(why.contains("did not finish in 2 s"), why);
     }
 
     @Test
