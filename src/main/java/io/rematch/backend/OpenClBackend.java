@@ -377,7 +377,10 @@ public final class OpenClBackend implements Backend {
         return u.equals("nothing computed") ? t : u + "; " + t;
     }
 
-    /** Releases the device buffers of the training steps (each other host class disposes its kernel in finally). */
+    /**
+     * Releases the device buffers of the training steps and disposes the kernels the host classes
+     * leased and gave back ({@link io.rematch.opencl.KernelPool}: built once per command, not per call).
+     */
     @Override
     public synchronized void close() {
         for (io.rematch.model.DeviceTowers t : towers) {
@@ -385,6 +388,7 @@ public final class OpenClBackend implements Backend {
             t.close();
         }
         towers.clear();
+        io.rematch.opencl.KernelPool.clear(device);
     }
 
 

@@ -3,6 +3,7 @@ package io.rematch.loss;
 import com.aparapi.Range;
 import io.rematch.check.Checks;
 import io.rematch.numeric.Mode;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.Locale;
@@ -75,8 +76,8 @@ public final class DeviceSoftTargetLoss implements TargetedLoss {
         long entries = (long) n * m;
         Launch.requireMemory(device, 4L * entries, 4L * (6 * entries + 6L * (n + m)),
                 "the " + name() + " loss of a " + n + " x " + m + " batch");
-        SoftTargetKernel k = Launch.prepare(new SoftTargetKernel(), device);
-        try {
+        try (KernelPool.Lease<SoftTargetKernel> lease = KernelPool.lease(device, SoftTargetKernel.class, SoftTargetKernel::new)) {
+            SoftTargetKernel k = lease.kernel();
             k.n = n;
             k.m = m;
             k.kind = kind(loss);
@@ -140,8 +141,6 @@ public final class DeviceSoftTargetLoss implements TargetedLoss {
                         + " float32 on the device (%d of %d gradient entries not finite)", name(), loss.tau(), bad, n * m));
             }
             return new LossValue(value, gradient);
-        } finally {
-            k.dispose();
         }
     }
 

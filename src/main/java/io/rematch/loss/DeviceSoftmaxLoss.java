@@ -3,6 +3,7 @@ package io.rematch.loss;
 import com.aparapi.Range;
 import io.rematch.check.Checks;
 import io.rematch.numeric.Mode;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.Locale;
@@ -57,8 +58,8 @@ public final class DeviceSoftmaxLoss implements ScoreLoss {
         int n = scores.numRows;
         long bytes = 4L * (2L * n * n + 10L * n);
         Launch.requireMemory(device, 4L * n * n, bytes, "the " + name() + " loss of a " + n + " x " + n + " batch");
-        TwoWaySoftmaxKernel k = Launch.prepare(new TwoWaySoftmaxKernel(), device);
-        try {
+        try (KernelPool.Lease<TwoWaySoftmaxKernel> lease = KernelPool.lease(device, TwoWaySoftmaxKernel.class, TwoWaySoftmaxKernel::new)) {
+            TwoWaySoftmaxKernel k = lease.kernel();
             k.n = n;
             // both softmaxes are unchanged by a constant shift: subtract the largest score in float64 so
             // that float32 keeps the differences' digits (S and S + 1000 give the same loss)
@@ -125,8 +126,6 @@ public final class DeviceSoftmaxLoss implements ScoreLoss {
                         + " the device (%d of %d gradient entries not finite)", name(), tau, bad, n * n));
             }
             return new LossValue(value, gradient);
-        } finally {
-            k.dispose();
         }
     }
 

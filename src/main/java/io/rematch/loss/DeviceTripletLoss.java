@@ -3,6 +3,7 @@ package io.rematch.loss;
 import com.aparapi.Range;
 import io.rematch.check.Checks;
 import io.rematch.numeric.Mode;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import org.ejml.data.DMatrixRMaj;
@@ -45,8 +46,8 @@ public final class DeviceTripletLoss implements ScoreLoss {
         long matrices = hardest ? 1 : 2;
         Launch.requireMemory(device, 4L * n * n, 4L * (matrices * n * n + 4L * n),
                 "the " + name() + " loss of a " + n + " x " + n + " batch");
-        TripletKernel k = Launch.prepare(new TripletKernel(), device);
-        try {
+        try (KernelPool.Lease<TripletKernel> lease = KernelPool.lease(device, TripletKernel.class, TripletKernel::new)) {
+            TripletKernel k = lease.kernel();
             k.n = n;
             k.hardest = hardest ? 1 : 0;
             k.margin = (float) loss.margin();
@@ -122,8 +123,6 @@ public final class DeviceTripletLoss implements ScoreLoss {
             }
             return LossValue.checked(value, gradient, Mode.STABLE, name(), "margin = " + loss.margin(),
                     "its hinge terms sum beyond the double range");
-        } finally {
-            k.dispose();
         }
     }
 

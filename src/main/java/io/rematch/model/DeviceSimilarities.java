@@ -2,6 +2,7 @@ package io.rematch.model;
 
 import com.aparapi.Range;
 import io.rematch.opencl.DeviceFailure;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.Locale;
@@ -69,8 +70,8 @@ public final class DeviceSimilarities {
             return;
         }
         int rows = blockRows(n, m, d, maxRows);
-        SimilarityKernel k = Launch.prepare(new SimilarityKernel(), device);
-        try {
+        try (KernelPool.Lease<SimilarityKernel> lease = KernelPool.lease(device, SimilarityKernel.class, SimilarityKernel::new)) {
+            SimilarityKernel k = lease.kernel();
             k.y = d == 0 ? new float[1] : y;
             k.m = m;
             k.d = d;
@@ -89,8 +90,6 @@ public final class DeviceSimilarities {
                 Launch.get(k, k.s, device, "the similarity kernel's S");
                 consumer.accept(from, r, r == rows ? k.s : java.util.Arrays.copyOf(k.s, r * m));
             }
-        } finally {
-            k.dispose();
         }
     }
 

@@ -47,6 +47,7 @@ public final class Launch {
         }
         String logged = OpenCl.endCapture();
         if (error != null || !kernel.isRunningCL() || kernel.getTargetDevice() != device.aparapi()) {
+            KernelPool.broken(kernel);
             throw failure(what, device, logged, error);
         }
     }
@@ -56,6 +57,7 @@ public final class Launch {
         try {
             kernel.put(a);
         } catch (Throwable t) {
+            KernelPool.broken(kernel);
             throw failure(what, device, null, t);
         }
     }
@@ -65,6 +67,7 @@ public final class Launch {
         try {
             kernel.get(a);
         } catch (Throwable t) {
+            KernelPool.broken(kernel);
             throw failure(what, device, null, t);
         }
     }
@@ -74,6 +77,7 @@ public final class Launch {
         try {
             kernel.get(a);
         } catch (Throwable t) {
+            KernelPool.broken(kernel);
             throw failure(what, device, null, t);
         }
     }

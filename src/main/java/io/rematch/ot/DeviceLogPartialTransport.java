@@ -2,6 +2,7 @@ package io.rematch.ot;
 
 import com.aparapi.Range;
 import io.rematch.mask.PairMask;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -93,8 +94,8 @@ public final class DeviceLogPartialTransport implements TransportSolver {
         Launch.requireMemory(device, 4L * n * m, bytes, "log-domain partial OT of " + n + " x " + m);
         double logMass = Math.log(mTarget);
         double c = logMass - LogSumExp.of(ld);    // x = y = 0: c = log m - lse_ij L_ij
-        LogEntropicPartialKernel k = Launch.prepare(new LogEntropicPartialKernel(), device);
-        try {
+        try (KernelPool.Lease<LogEntropicPartialKernel> lease = KernelPool.lease(device, LogEntropicPartialKernel.class, LogEntropicPartialKernel::new)) {
+            LogEntropicPartialKernel k = lease.kernel();
             k.n = n;
             k.m = m;
             k.l = new float[n * m];
@@ -205,8 +206,6 @@ public final class DeviceLogPartialTransport implements TransportSolver {
             }
             return Convergence.finish(plan, done, SinkhornKnopp.toArray(errors), err, stopping, ruleMet, null,
                     constraints, "entropic partial OT (log domain, OpenCL)", "increase the iteration cap or reg");
-        } finally {
-            k.dispose();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.rematch.ot;
 
 import com.aparapi.Range;
 import io.rematch.mask.PairMask;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -83,8 +84,8 @@ public final class DeviceLogSinkhorn implements TransportSolver {
         }
         long bytes = 4L * ((long) n * m + 3L * n + 6L * m);
         Launch.requireMemory(device, 4L * n * m, bytes, "log-domain Sinkhorn of " + n + " x " + m);
-        LogSinkhornKernel k = Launch.prepare(new LogSinkhornKernel(), device);
-        try {
+        try (KernelPool.Lease<LogSinkhornKernel> lease = KernelPool.lease(device, LogSinkhornKernel.class, LogSinkhornKernel::new)) {
+            LogSinkhornKernel k = lease.kernel();
             k.n = n;
             k.m = m;
             k.l = Launch.toFloat(ld);
@@ -160,8 +161,6 @@ public final class DeviceLogSinkhorn implements TransportSolver {
             return Convergence.finish(DMatrixRMaj.wrap(n, m, ld), done, SinkhornKnopp.toArray(errors), err, stopping,
                     converged, null, Convergence.Constraints.balanced(a, b, massB), "Sinkhorn (log domain, OpenCL)",
                     "increase the iteration cap or reg");
-        } finally {
-            k.dispose();
         }
     }
 }

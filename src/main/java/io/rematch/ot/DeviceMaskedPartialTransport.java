@@ -3,6 +3,7 @@ package io.rematch.ot;
 import com.aparapi.Range;
 import io.rematch.mask.PairMask;
 import io.rematch.numeric.Mode;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -107,8 +108,8 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
         }
         long bytes = 4L * ((long) n1 * m1 + 7L * n1 + 2L * m1);
         Launch.requireMemory(device, 4L * n1 * m1, bytes, "L2RM partial OT of " + n + " x " + m);
-        MaskedPartialKernel k = Launch.prepare(new MaskedPartialKernel(), device);
-        try {
+        try (KernelPool.Lease<MaskedPartialKernel> lease = KernelPool.lease(device, MaskedPartialKernel.class, MaskedPartialKernel::new)) {
+            MaskedPartialKernel k = lease.kernel();
             k.n1 = n1;
             k.m1 = m1;
             k.reg = (float) reg;
@@ -197,8 +198,6 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
             return Convergence.finish(x.realPlan(u, v, reg), done, SinkhornKnopp.toArray(errors), err, stopping, ruleMet,
                     null, Convergence.Constraints.measured(() -> x.extendedViolation(u, v, reg)), "L2RM partial OT (OpenCL)",
                     "increase the iteration cap or reg");
-        } finally {
-            k.dispose();
         }
     }
 

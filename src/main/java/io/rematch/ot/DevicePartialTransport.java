@@ -2,6 +2,7 @@ package io.rematch.ot;
 
 import com.aparapi.Range;
 import io.rematch.mask.PairMask;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -92,8 +93,8 @@ public final class DevicePartialTransport implements TransportSolver {
         long bytes = 4L * ((long) n * m + 4L * n + 5L * m);
         Launch.requireMemory(device, 4L * n * m, bytes, "partial OT of " + n + " x " + m);
         requireFloat32(k0, n, m, mTarget / total, "entropic partial OT");
-        EntropicPartialKernel k = Launch.prepare(new EntropicPartialKernel(), device);
-        try {
+        try (KernelPool.Lease<EntropicPartialKernel> lease = KernelPool.lease(device, EntropicPartialKernel.class, EntropicPartialKernel::new)) {
+            EntropicPartialKernel k = lease.kernel();
             k.n = n;
             k.m = m;
             k.k0 = new float[n * m];
@@ -204,8 +205,6 @@ public final class DevicePartialTransport implements TransportSolver {
             return Convergence.finish(plan, done, SinkhornKnopp.toArray(errors), err, stopping,
                     ruleMet, numerical, constraints, "entropic partial OT (OpenCL)",
                     "increase the iteration cap or reg");
-        } finally {
-            k.dispose();
         }
     }
 

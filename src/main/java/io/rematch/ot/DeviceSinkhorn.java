@@ -2,6 +2,7 @@ package io.rematch.ot;
 
 import com.aparapi.Range;
 import io.rematch.mask.PairMask;
+import io.rematch.opencl.KernelPool;
 import io.rematch.opencl.Launch;
 import io.rematch.opencl.OpenClDevice;
 import java.util.ArrayList;
@@ -77,8 +78,8 @@ public final class DeviceSinkhorn implements TransportSolver {
         long bytes = 4L * ((long) n * m + 2L * n + 5L * m);
         Launch.requireMemory(device, 4L * n * m, bytes, "Sinkhorn of " + n + " x " + m);
         DevicePartialTransport.requireFloat32(kd, n, m, 1.0, "Sinkhorn");
-        SinkhornKernel k = Launch.prepare(new SinkhornKernel(), device);
-        try {
+        try (KernelPool.Lease<SinkhornKernel> lease = KernelPool.lease(device, SinkhornKernel.class, SinkhornKernel::new)) {
+            SinkhornKernel k = lease.kernel();
             k.n = n;
             k.m = m;
             k.k = new float[n * m];
@@ -155,8 +156,6 @@ public final class DeviceSinkhorn implements TransportSolver {
             return Convergence.finish(DMatrixRMaj.wrap(n, m, kd), done, SinkhornKnopp.toArray(errors), err, stopping,
                     converged, null, Convergence.Constraints.balanced(a, b, massB), "Sinkhorn (OpenCL)",
                     "increase the iteration cap or reg");
-        } finally {
-            k.dispose();
         }
     }
 

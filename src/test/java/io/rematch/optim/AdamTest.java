@@ -136,4 +136,107 @@ class AdamTest {
         assertEquals(2.0, x[1]);
         assertThrows(IllegalArgumentException.class, () -> adam.setLearningRate(-1));
     }
+
+    /**
+     * From {@link Adam#PARALLEL} entries the update runs in spans on all cores: the same bits in
+     * pools of 1 and 3 threads, for both the float64 and the float32-gradient forms with clipping,
+     * and each entry as the one-entry update gives it.
+     */
+    @Test
+    void theParallelUpdateHasTheSameBitsOnAnyNumberOfThreads() throws Exception {
+        int n = Adam.PARALLEL + 3 * Adam.SPAN + 123;
+        long seed = 20261204L;
+        System.out.println("AdamTest parallel update: seed " + seed + ", " + n + " entries");
+        double[][] one = run(n, seed, 1);
+        double[][] three = run(n, seed, 3);
+        for (int k = 0; k < one.length; k++) {
+            assertTrue(java.util.Arrays.equals(one[k], three[k]), "vector " + k + " differs between 1 and 3 threads");
+        }
+        // entry by entry, a one-entry optimiser (the sequential loop) on that entry's gradients
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] gradients = gradients(r, n);
+        for (int k : new int[] {0, 1, Adam.SPAN - 1, Adam.SPAN, n / 2, n - 1}) {
+            Adam single = new Adam(1, Adam.Settings.withLearningRate(2e-4));
+            double[] x = {0.01 * (k % 7)};
+            for (double[] g : gradients) {
+                single.stepInPlace(x, new double[] {g[k]});
+            }
+            assertEquals(Double.doubleToRawLongBits(x[0]), Double.doubleToRawLongBits(one[0][k]), "entry " + k);
+        }
+    }
+
+    private static double[][] gradients(SplittableRandom r, int n) {
+        double[][] g = new double[3][n];
+        for (double[] step : g) {
+            for (int k = 0; k < n; k++) {
+                step[k] = r.nextDouble(-1, 1);
+            }
+        }
+        return g;
+    }
+
+    /** Three unclipped steps (float64), then three clipped ones from float32 gradients, in a pool of {@code threads}. */
+    private static double[][] run(int n, long seed, int threads) throws Exception {
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+        try {
+            return pool.submit(() -> {
+                SplittableRandom r = new SplittableRandom(seed);
+                double[][] gradients = gradients(r, n);
+                double[] x = new double[n];
+                for (int k = 0; k < n; k++) {
+                    x[k] = 0.01 * (k % 7);
+                }
+                Adam adam = new Adam(n, Adam.Settings.withLearningRate(2e-4));
+                for (double[] g : gradients) {
+                    adam.stepInPlace(x, g);
+                }
+                double[] afterPlain = x.clone();
+                float[] narrowed = new float[n];
+                double[] scratch = new double[n];
+                for (double[] g : gradients) {
+                    float[] f = new float[n];
+                    for (int k = 0; k < n; k++) {
+                        f[k] = (float) (40 * g[k]);     // a norm far above 2: the clipping is active
+                    }
+                    adam.stepWithClipping(x, f, 2.0, narrowed, scratch);
+                }
+                double[] widened = new double[n];
+                for (int k = 0; k < n; k++) {
+                    widened[k] = narrowed[k];
+                    if (narrowed[k] != (float) x[k]) {
+                        throw new AssertionError("entry " + k + ": the float32 copy is not the rounded value");
+                    }
+                }
+                return new double[][] {afterPlain, x, widened, adam.state().firstMoment(), adam.state().secondMoment()};
+            }).get();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Below and above {@link Adam#PARALLEL}: float32 gradients step exactly as their widened float64 copy does. */
+    @Test
+    void float32GradientsStepAsTheirWidenedCopyOnEitherSideOfTheParallelSize() {
+        for (int n : new int[] {1000, Adam.PARALLEL + 5}) {
+            SplittableRandom r = new SplittableRandom(n);
+            double[] x64 = new double[n];
+            double[] x32 = new double[n];
+            float[] narrowed = new float[n];
+            double[] scratch = new double[n];
+            Adam a64 = new Adam(n, Adam.Settings.withLearningRate(2e-4));
+            Adam a32 = new Adam(n, Adam.Settings.withLearningRate(2e-4));
+            for (int t = 0; t < 3; t++) {
+                float[] g = new float[n];
+                double[] wide = new double[n];
+                for (int k = 0; k < n; k++) {
+                    g[k] = (float) r.nextDouble(-3, 3);
+                    wide[k] = g[k];
+                }
+                double norm64 = a64.stepWithClipping(x64, wide, 2.0);
+                double norm32 = a32.stepWithClipping(x32, g, 2.0, narrowed, scratch);
+                assertEquals(Double.doubleToRawLongBits(norm64), Double.doubleToRawLongBits(norm32), "n = " + n);
+            }
+            assertTrue(java.util.Arrays.equals(x64, x32), "n = " + n);
+        }
+    }
 }
