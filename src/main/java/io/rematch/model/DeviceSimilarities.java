@@ -15,7 +15,8 @@ import java.util.Locale;
  * \(S\) fits the device's largest buffer (and a quarter of its memory), each block computed,
  * copied back and handed to the caller before the next: the whole evaluation matrix of a large
  * test set (5,000 x 25,000) never has to exist at once on either side. Buffers are explicit
- * ({@code put}/{@code get}) and the kernel is disposed in {@code finally}.
+ * ({@code put}/{@code get}); the kernel is leased from {@link io.rematch.opencl.KernelPool} (built
+ * once, not per call) and given back when the call ends, however it ends.
  */
 public final class DeviceSimilarities {
 
