@@ -20,10 +20,13 @@ import org.ejml.data.DMatrixRMaj;
 /**
  * Where a device training step's time goes, for docs/gpu.md (a diagnostic, not project code;
  * bin/gpu-prepare compiles it into .device/prof): the host-device copies of a parameter-sized buffer
- * (the Flickr30K-sized towers' 3,410,432 weights), the latency of a launch, and a training step of
- * those towers split into its parts, each the median of 30 steps.
+ * (the Flickr30K-sized towers' 3,410,432 weights; medians of 20), the latency of a launch (of a
+ * kernel over that buffer, median of 20, and over 256 items, median of 200), and a training step of
+ * those towers split into its parts, each the median of 30 steps (the step's total also holds the
+ * zeroing of the gradients, which no part does).
  *
- * usage: java -cp .device/prof:.device/lib/* StepParts [BATCH[,BATCH...]]   (default 128,512)
+ * usage: java --add-modules jdk.incubator.vector -cp .device/prof:.device/lib/* StepParts [BATCH[,BATCH...]]
+ *        (default 128,512)
  */
 public class StepParts {
     static final class Touch extends Kernel {

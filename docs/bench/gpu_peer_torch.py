@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """The PyTorch peer of `rematch bench` on a GPU, for docs/gpu.md (not project code: the project
-runs no Python). `.device/run.sh` runs it on the GPU machine right after the Java benchmark, so
-both are measured on the same device in one call.
+runs no Python). `.device/run.sh` runs it on the GPU machine after rematch's benchmark and device
+epoch, so both are measured on the same device in one call.
 
-The same operations, shapes and settings as `rematch bench` (io.rematch.backend.Benchmark),
+The operations the targets in docs/gpu.md name (similarities, the evaluation matrix, CCL, partial
+OT, log-domain Sinkhorn, a training step, an epoch), with the shapes and settings of `rematch bench`
+(io.rematch.backend.Benchmark),
 float32, TF32 off, each timed as the median of REPEATS calls after one warm-up, with
 torch.cuda.synchronize() before every clock reading. Two timings where it matters:
 "device" starts from tensors already on the GPU and ends with the result there (what PyTorch's
 figures usually mean); "host" starts from host arrays and ends with the result on the host, in the
-precision `rematch bench` hands its backend (float32 rows for the products, float64 scores and costs
-for the losses and the transport), as it times the OpenCL backend (copies and conversions included).
+same precision as `rematch bench` where it can (float32 rows for the similarities; float32 for the
+evaluation matrix, which rematch takes and returns in float64; float64 scores and costs for the
+losses and the transport), as rematch times the OpenCL backend (copies and conversions included).
 
 - similarities n x n x n: S = X Y^T of unit rows.
 - evaluation 5,000 x 25,000 x 1,024: the whole matrix; host: float32 rows in, the matrix back.
@@ -23,8 +26,9 @@ for the losses and the transport), as it times the OpenCL backend (copies and co
   f = log a - lse_j(L + g), g = log b - lse_i(L + f).
 - step B: a training step of the towers 2048 -> 1024 -> 256 and 768 -> 1024 -> 256 (ReLU,
   L2-normalised), S = V T^T, CCL-log, backward, gradient-norm clipping at 2, Adam 2e-4.
-- epoch DATA: one epoch of those towers over DATA's training pairs (batch 128, a fresh
-  permutation, the last partial batch dropped), features on the GPU: pairs per second.
+- epoch DATA: those towers over DATA's training pairs (batch 128, a fresh permutation, the last
+  partial batch dropped), features on the GPU, two epochs, the second timed (the first warms up):
+  pairs per second.
 
 usage: gpu_peer_torch.py [--sizes 1024,4096,8192] [--repeats 3] [--epoch DATA_DIR] [--out FILE]
 """
@@ -155,7 +159,8 @@ def main():
     it = args.iterations
     rng = np.random.default_rng(20261204)
     out = []
-    print(f"# PyTorch {torch.__version__} on {torch.cuda.get_device_name(0)}, float32, TF32 off", flush=True)
+    print(json.dumps({"peer": f"PyTorch {torch.__version__}", "device": torch.cuda.get_device_name(0),
+                      "precision": "float32, TF32 off"}), flush=True)
 
     for n in sizes:
         x64, y64 = unit_rows(rng, n, n), unit_rows(rng, n, n)

@@ -86,7 +86,8 @@ public final class Benchmark {
 
     /**
      * @param iterations partial OT's fixed iteration count
-     * @param cpuUpTo    the largest n the CPU is measured at (a slow baseline at n = 8,192 would take minutes)
+     * @param cpuUpTo    the largest n the CPU is measured at (a slow baseline at n = 8,192 would take minutes);
+     *                   0: the CPU is not measured at all, the evaluation matrix included
      */
     public Benchmark(int repeats, int iterations, int cpuUpTo, Consumer<String> progress) {
         if (repeats < 1) {
@@ -118,13 +119,13 @@ public final class Benchmark {
                 double[] reference = null;
                 for (Backend b : backends) {
                     double[][] result = new double[1][];
-                    if (b instanceof CpuBackend && !op.equals("evaluation") && shape[0] > cpuUpTo) {
+                    if (b instanceof CpuBackend && (cpuUpTo == 0 || !op.equals("evaluation") && shape[0] > cpuUpTo)) {
                         Row skipped = new Row(op, op.equals("ccl") || op.equals("tr-hn") || op.equals("sym-kl") ? "N = " + shape[0]
                                 : op.equals("step") ? "batch " + shape[0]
                                 : op.equals("similarities") ? shape[0] + " x " + shape[0] + " x " + shape[0]
                                 : shape[0] + " x " + shape[0] + ", " + iterations + " iterations",
                                 b.name(), Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
-                                "not measured above --cpu-up-to " + cpuUpTo);
+                                cpuUpTo == 0 ? "not measured (--cpu-up-to 0)" : "not measured above --cpu-up-to " + cpuUpTo);
                         rows.add(skipped);
                         progress.accept(line(skipped));
                         continue;

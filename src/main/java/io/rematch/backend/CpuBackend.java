@@ -43,12 +43,63 @@ public final class CpuBackend implements Backend {
         blocksOnCpu(x, n, y, m, d, maxRows, consumer);
     }
 
+    /**
+     * The blocks of \(S = X Y^T\), computed on all cores and handed to {@code consumer} in order on
+     * the calling thread. Each block is the same product as one computed alone (the same call, the
+     * same bits), so only the time changes: the next blocks are computed while the consumer takes
+     * one, at most {@link #window} at once so that their memory stays a small share of the heap.
+     * One block, or a heap too small for two at once: the plain loop.
+     */
     static void blocksOnCpu(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer) {
         int rows = Math.max(1, Math.min(maxRows, n));
-        for (int from = 0; from < n; from += rows) {
-            int r = Math.min(rows, n - from);
-            consumer.accept(from, r, TwoTower.similarities(Arrays.copyOfRange(x, from * d, (from + r) * d), r, y, m, d));
+        int blocks = (n + rows - 1) / rows;
+        blocks(java.util.concurrent.ForkJoinPool.commonPool(), window(blocks, 8L * rows * m + 8L * rows * d),
+                x, n, y, m, d, rows, consumer);
+    }
+
+    /** {@link #blocksOnCpu} with blocks of {@code rows} rows, at most {@code window} at once in {@code pool}. */
+    static void blocks(java.util.concurrent.ForkJoinPool pool, int window, double[] x, int n, double[] y, int m, int d,
+                       int rows, BlockConsumer consumer) {
+        int blocks = (n + rows - 1) / rows;
+        if (window <= 1) {
+            for (int from = 0; from < n; from += rows) {
+                int r = Math.min(rows, n - from);
+                consumer.accept(from, r, block(x, from, r, y, m, d));
+            }
+            return;
         }
+        java.util.ArrayDeque<java.util.concurrent.ForkJoinTask<double[]>> ahead = new java.util.ArrayDeque<>();
+        int next = 0;
+        try {
+            for (int b = 0; b < blocks; b++) {
+                while (next < blocks && next < b + window) {
+                    int from = next * rows;
+                    int r = Math.min(rows, n - from);
+                    ahead.add(pool.submit(() -> block(x, from, r, y, m, d)));
+                    next++;
+                }
+                double[] s = ahead.poll().join();
+                int from = b * rows;
+                consumer.accept(from, Math.min(rows, n - from), s);
+            }
+        } finally {
+            ahead.forEach(task -> task.cancel(false));
+        }
+    }
+
+    private static double[] block(double[] x, int from, int r, double[] y, int m, int d) {
+        return TwoTower.similarities(Arrays.copyOfRange(x, from * d, (from + r) * d), r, y, m, d);
+    }
+
+    /**
+     * How many blocks of {@code bytes} each are computed at once: one per thread of the common pool
+     * (and the caller's), no more than there are, and together at most an eighth of the heap's
+     * maximum; 1 means the plain loop.
+     */
+    static int window(int blocks, long bytes) {
+        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+        long fit = Runtime.getRuntime().maxMemory() / 8 / Math.max(1, bytes);
+        return (int) Math.max(1, Math.min(Math.min(blocks, threads), fit));
     }
 
     @Override

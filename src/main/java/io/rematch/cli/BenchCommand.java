@@ -60,7 +60,8 @@ final class BenchCommand extends Subcommand {
     int iterations;
 
     @Option(names = "--cpu-up-to", defaultValue = "4096", paramLabel = "N", order = 6,
-            description = "Measure the CPU at n up to this only (default: ${DEFAULT-VALUE}).")
+            description = "Measure the CPU at n up to this only; 0: not at all, the evaluation matrix"
+                    + " included (default: ${DEFAULT-VALUE}).")
     int cpuUpTo;
 
     @Option(names = "--out", paramLabel = "FILE", order = 7, description = "Also write the report (Markdown) here.")
@@ -74,8 +75,8 @@ final class BenchCommand extends Subcommand {
         if (iterations < 1) {
             throw new IllegalArgumentException("--iterations must be >= 1, got " + iterations);
         }
-        if (cpuUpTo < 1) {
-            throw new IllegalArgumentException("--cpu-up-to must be >= 1, got " + cpuUpTo);
+        if (cpuUpTo < 0) {
+            throw new IllegalArgumentException("--cpu-up-to must be >= 0, got " + cpuUpTo);
         }
         for (String op : operations) {
             if (!io.rematch.backend.Benchmark.OPERATIONS.contains(op)) {

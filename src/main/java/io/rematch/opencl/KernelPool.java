@@ -7,10 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -27,14 +27,16 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>A kernel comes out of the pool as if just constructed: on its return every field its class
- * declares (not the final ones, such as local-memory arrays) is reset to null or zero, so no
- * argument of one call reaches the next and the host arrays it held can be collected. Its device
- * buffers stay allocated until its next launch, which releases each one whose array changed
- * (every one: the host sets fresh arrays), or until {@link #clear} disposes it. A kernel whose put,
- * launch or get failed ({@link Launch} reports it with {@link #broken}) is disposed, never reused.
- * Each lease has its own instance (Aparapi's kernels are not thread-safe): two threads leasing
- * the same class get two kernels. At most {@link #IDLE} idle kernels are kept per class and device.
+ * <p>A kernel comes out of the pool as if just constructed (the kernels here set no field but
+ * their final local-memory arrays when constructed): on its return every non-final field its
+ * class declares is reset to null or zero, so no argument of one call reaches the next, and the
+ * pool holds no reference to the host arrays (Aparapi's own goes at the kernel's next launch).
+ * Its device buffers stay allocated until that launch, which releases each one whose array
+ * changed, or until {@link #clear} disposes it. A kernel whose put, launch or get failed
+ * ({@link Launch} reports it with {@link #broken}) is disposed, never reused. Each lease has its
+ * own instance (Aparapi's kernels are not thread-safe): two leases at once hold two kernels. At
+ * most {@link #IDLE} idle kernels are kept per class and device. (The training steps'
+ * {@code model.DeviceTowers} keeps one kernel for a whole run and does not lease it.)
  */
 public final class KernelPool {
 
@@ -42,7 +44,8 @@ public final class KernelPool {
     static final int IDLE = 4;
 
     private static final Map<OpenClDevice, Map<Class<?>, ArrayDeque<Kernel>>> IDLE_KERNELS = new HashMap<>();
-    private static final Set<Kernel> BROKEN = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Kernels whose launch or copy failed; weak, since kernels that are not leased fail too (the towers'). */
+    private static final Set<Kernel> BROKEN = Collections.newSetFromMap(new WeakHashMap<>());
     private static final Map<Class<?>, List<Field>> FIELDS = new HashMap<>();
     private static long built;
 
@@ -57,7 +60,8 @@ public final class KernelPool {
         synchronized (KernelPool.class) {
             ArrayDeque<Kernel> idle = IDLE_KERNELS.computeIfAbsent(device, d -> new HashMap<>()).get(type);
             if (idle != null && !idle.isEmpty()) {
-                return new Lease<>(device, type, type.cast(idle.pop()));
+                // prepared again: Aparapi forgets a class's device after a failure of that class
+                return new Lease<>(device, type, Launch.prepare(type.cast(idle.pop()), device));
             }
             built++;
         }
@@ -71,7 +75,10 @@ public final class KernelPool {
         }
     }
 
-    /** Disposes every idle kernel of {@code device} (a backend's close): its buffers and its context. */
+    /**
+     * Disposes every idle kernel of {@code device} (a backend's close): its buffers and its
+     * context. A kernel leased at the time goes back to the pool when its lease ends.
+     */
     public static void clear(OpenClDevice device) {
         List<Kernel> dispose = new ArrayList<>();
         synchronized (KernelPool.class) {

@@ -162,4 +162,36 @@ class KernelPoolTest {
             }
         }
     }
+
+    @Test
+    void twoThreadsLeasingAtOnceEachGetTheirOwnResults() throws Exception {
+        OpenClDevice dev = OpenClTesting.device();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                float shift = t + 0.5f;
+                done.add(threads.submit(() -> {
+                    for (int call = 0; call < 20; call++) {
+                        int n = 50 + 37 * call;
+                        try (KernelPool.Lease<Shift> lease = KernelPool.lease(dev, Shift.class, Shift::new)) {
+                            float[] out = shifted(dev, lease.kernel(), n, shift);
+                            for (int i = 0; i < n; i++) {
+                                if (out[i] != i + shift) {
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> f : done) {
+                assertEquals(true, f.get(), "a thread saw another's arguments or results");
+            }
+        } finally {
+            threads.shutdown();
+        }
+        KernelPool.clear(dev);
+    }
 }
