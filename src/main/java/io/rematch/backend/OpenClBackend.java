@@ -142,9 +142,7 @@ public final class OpenClBackend implements Backend {
                     if (wide[0].length < rows * m) {
                         wide[0] = new double[rows * m];
                     }
-                    for (int k = 0; k < rows * m; k++) {
-                        wide[0][k] = block[k];
-                    }
+                    io.rematch.opencl.HostArrays.widen(block, wide[0], rows * m);
                     consumer.accept(from, rows, wide[0].length == rows * m ? wide[0]
                             : java.util.Arrays.copyOf(wide[0], rows * m));
                     done[0] = from + rows;
@@ -393,10 +391,6 @@ public final class OpenClBackend implements Backend {
 
 
     static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int k = 0; k < a.length; k++) {
-            d[k] = a[k];
-        }
-        return d;
+        return io.rematch.opencl.HostArrays.widen(a);
     }
 }

@@ -84,14 +84,9 @@ public final class DeviceSoftTargetLoss implements TargetedLoss {
             k.invTau = (float) (1.0 / loss.tau());
             k.rowScale = (float) (1.0 / (n * loss.tau()));
             k.colScale = (float) (1.0 / (m * loss.tau()));
-            double top = Double.NEGATIVE_INFINITY;
-            for (double v : scores.data) {
-                top = Math.max(top, v);
-            }
+            double top = io.rematch.opencl.HostArrays.max(scores.data, n * m);
             k.s = new float[n * m];
-            for (int e = 0; e < n * m; e++) {
-                k.s[e] = (float) (scores.data[e] - top);
-            }
+            io.rematch.opencl.HostArrays.narrow(scores.data, top, k.s, n * m);
             k.rowTarget = Launch.toFloat(t.rowTarget);
             k.rowLog = Launch.toFloat(t.rowLog);
             k.colTarget = Launch.toFloat(t.colTarget);
@@ -131,11 +126,8 @@ public final class DeviceSoftTargetLoss implements TargetedLoss {
             }
             double value = rows / n + cols / m;
             DMatrixRMaj gradient = Checks.present("workspace", workspace).gradient(n, m);
-            int bad = 0;
-            for (int e = 0; e < n * m; e++) {
-                gradient.data[e] = k.g[e];
-                bad += Float.isFinite(k.g[e]) ? 0 : 1;
-            }
+            io.rematch.opencl.HostArrays.widen(k.g, gradient.data, n * m);
+            int bad = io.rematch.opencl.HostArrays.nonFinite(k.g, n * m);
             if (bad > 0 || !Double.isFinite(value)) {
                 throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "the %s loss at tau = %s is beyond"
                         + " float32 on the device (%d of %d gradient entries not finite)", name(), loss.tau(), bad, n * m));

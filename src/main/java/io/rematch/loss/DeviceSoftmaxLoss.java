@@ -63,14 +63,9 @@ public final class DeviceSoftmaxLoss implements ScoreLoss {
             k.n = n;
             // both softmaxes are unchanged by a constant shift: subtract the largest score in float64 so
             // that float32 keeps the differences' digits (S and S + 1000 give the same loss)
-            double top = Double.NEGATIVE_INFINITY;
-            for (int t = 0; t < n * n; t++) {
-                top = Math.max(top, scores.data[t]);
-            }
+            double top = io.rematch.opencl.HostArrays.max(scores.data, n * n);
             k.s = new float[n * n];
-            for (int t = 0; t < n * n; t++) {
-                k.s[t] = (float) (scores.data[t] - top);
-            }
+            io.rematch.opencl.HostArrays.narrow(scores.data, top, k.s, n * n);
             k.g = new float[n * n];
             k.rowMax = new float[n];
             k.rowNorm = new float[n];
@@ -116,11 +111,8 @@ public final class DeviceSoftmaxLoss implements ScoreLoss {
             }
             value /= n;     // InfoNCE leaves colLoss at 0: its row terms hold both directions
             DMatrixRMaj gradient = Checks.present("workspace", workspace).gradient(n, n);
-            int bad = 0;
-            for (int t = 0; t < n * n; t++) {
-                gradient.data[t] = k.g[t];
-                bad += Float.isFinite(k.g[t]) ? 0 : 1;
-            }
+            io.rematch.opencl.HostArrays.widen(k.g, gradient.data, n * n);
+            int bad = io.rematch.opencl.HostArrays.nonFinite(k.g, n * n);
             if (bad > 0 || !Double.isFinite(value)) {
                 throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT, "the %s loss at tau = %s is beyond float32 on"
                         + " the device (%d of %d gradient entries not finite)", name(), tau, bad, n * n));

@@ -64,9 +64,7 @@ public final class DeviceTripletLoss implements ScoreLoss {
                         + " spanning %.3g leave float32 on the device", name(), top - bottom));
             }
             k.s = new float[n * n];
-            for (int t = 0; t < n * n; t++) {
-                k.s[t] = (float) (scores.data[t] - top);
-            }
+            io.rematch.opencl.HostArrays.narrow(scores.data, top, k.s, n * n);
             k.g = new float[hardest ? 1 : n * n];
             k.rowLoss = new float[n];
             k.colLoss = new float[n];

@@ -109,11 +109,7 @@ public final class Launch {
 
     /** {@code v} narrowed to float32, for a kernel's buffer. */
     public static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int k = 0; k < v.length; k++) {
-            f[k] = (float) v[k];
-        }
-        return f;
+        return HostArrays.narrow(v);
     }
 
     /** The smallest multiple of {@code group} that is at least {@code n} (a launch's global size), at least {@code group}. */

@@ -97,10 +97,7 @@ public final class DevicePartialTransport implements TransportSolver {
             EntropicPartialKernel k = lease.kernel();
             k.n = n;
             k.m = m;
-            k.k0 = new float[n * m];
-            for (int e = 0; e < n * m; e++) {
-                k.k0[e] = (float) k0[e];
-            }
+            k.k0 = Launch.toFloat(k0);
             k.a = Launch.toFloat(a);
             k.b = Launch.toFloat(b);
             k.alpha = new float[2 * n];

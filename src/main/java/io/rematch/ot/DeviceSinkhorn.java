@@ -83,9 +83,7 @@ public final class DeviceSinkhorn implements TransportSolver {
             k.n = n;
             k.m = m;
             k.k = new float[n * m];
-            for (int e = 0; e < n * m; e++) {
-                k.k[e] = (float) kd[e];
-            }
+            io.rematch.opencl.HostArrays.narrow(kd, 0, k.k, n * m);
             k.a = Launch.toFloat(a);
             k.b = Launch.toFloat(b);
             k.u = new float[n];
