@@ -88,7 +88,7 @@ public final class Adam {
     public void stepInPlace(double[] parameters, double[] gradient) {
         checkLengths(parameters, gradient == null ? -1 : gradient.length);
         Checks.finite("gradient", gradient);
-        update(parameters, null, gradient, 1.0, null);
+        update(parameters, gradient, 1.0, null);
     }
 
     /**
@@ -105,7 +105,7 @@ public final class Adam {
     public double stepWithClipping(double[] parameters, double[] gradient, double maxNorm) {
         checkLengths(parameters, gradient == null ? -1 : gradient.length);
         double sum = sumOfSquares(gradient);
-        update(parameters, null, gradient, clipScale(sum, maxNorm), null);
+        update(parameters, gradient, clipScale(sum, maxNorm), null);
         return Math.sqrt(sum);
     }
 
@@ -124,16 +124,8 @@ public final class Adam {
                 || scratch.length != m.length) {
             throw new IllegalArgumentException("parametersFloat and scratch must have " + m.length + " entries");
         }
-        double sum;
-        if (m.length < PARALLEL) {
-            // one pass widens and sums; the update then reads doubles alone
-            sum = widenAndSumSquares(gradient, scratch);
-            update(parameters, null, scratch, clipScale(sum, maxNorm), parametersFloat);
-        } else {
-            // the sum on this thread (its order fixed), the widening in the update's spans on all cores
-            sum = widenedSumOfSquares(gradient);
-            update(parameters, gradient, scratch, clipScale(sum, maxNorm), parametersFloat);
-        }
+        double sum = widenAndSumSquares(gradient, scratch);
+        update(parameters, scratch, clipScale(sum, maxNorm), parametersFloat);
         return Math.sqrt(sum);
     }
 
@@ -145,36 +137,30 @@ public final class Adam {
      * instead of two, in a loop over {@code double[]} alone, which the JIT vectorises (about 1 ms
      * for 1.6 million parameters on the development machine, against 7 for the two-division loop
      * with a float32 array in it). The new values are also written, rounded, into {@code narrowed}
-     * when it is given. With a float32 gradient {@code wide} receives it widened first, span by
-     * span (the loop then reads doubles alone).
+     * when it is given.
      *
      * <p>Every entry's update depends on that entry alone, so from {@link #PARALLEL} entries up the
      * vector is cut into spans of {@link #SPAN} that run on all cores (the common fork-join pool),
      * with the same bits as one loop. A training step's 3.4 million parameters (the Flickr30K-sized
      * towers) read and write about 250 MB here, which one core does not stream at the memory's rate.
      */
-    private void update(double[] parameters, float[] narrow, double[] wide, double scale, float[] narrowed) {
+    private void update(double[] parameters, double[] gradient, double scale, float[] narrowed) {
         steps++;
         double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
         double a = learningRate / (1 - Math.pow(beta1, steps)) * bias2Sqrt;
         double e = epsilon * bias2Sqrt;
         int n = m.length;
         if (n < PARALLEL) {
-            span(parameters, narrow, wide, scale, a, e, narrowed, 0, n);
+            span(parameters, gradient, scale, a, e, narrowed, 0, n);
         } else {
             java.util.stream.IntStream.range(0, (n + SPAN - 1) / SPAN).parallel().forEach(c ->
-                    span(parameters, narrow, wide, scale, a, e, narrowed, c * SPAN, Math.min(n, (c + 1) * SPAN)));
+                    span(parameters, gradient, scale, a, e, narrowed, c * SPAN, Math.min(n, (c + 1) * SPAN)));
         }
     }
 
     /** The update of entries {@code [from, to)}. */
-    private void span(double[] parameters, float[] narrow, double[] gradient, double scale, double a, double e,
-                      float[] narrowed, int from, int to) {
-        if (narrow != null) {
-            for (int k = from; k < to; k++) {
-                gradient[k] = narrow[k];
-            }
-        }
+    private void span(double[] parameters, double[] gradient, double scale, double a, double e, float[] narrowed,
+                      int from, int to) {
         double b1 = beta1;
         double b2 = beta2;
         double[] mm = m;
@@ -231,24 +217,6 @@ public final class Adam {
         for (; k < g.length; k++) {
             double a = g[k];
             out[k] = a;
-            s0 += a * a;
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** \(\sum_k g_k^2\) of {@code g} widened to float64: {@link #sumOfSquares} of the widened vector, bit for bit. */
-    static double widenedSumOfSquares(float[] g) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = 0;
-        for (; k + 3 < g.length; k += 4) {
-            double a = g[k], b = g[k + 1], c = g[k + 2], d = g[k + 3];
-            s0 += a * a;
-            s1 += b * b;
-            s2 += c * c;
-            s3 += d * d;
-        }
-        for (; k < g.length; k++) {
-            double a = g[k];
             s0 += a * a;
         }
         return (s0 + s1) + (s2 + s3);
