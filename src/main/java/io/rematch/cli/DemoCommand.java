@@ -40,7 +40,7 @@ final class DemoCommand extends Subcommand {
     Integer epochs;
 
     @Option(names = "--jobs", paramLabel = "J", order = 6,
-            description = "Runs trained at once, each on one core (default: the number of cores).")
+            description = "Runs trained at once, each on its share of the cores (default: the number of cores).")
     Integer jobs;
 
     @picocli.CommandLine.Mixin

@@ -58,7 +58,7 @@ final class ExperimentCommand extends Subcommand {
     List<Double> rates;
 
     @Option(names = "--jobs", paramLabel = "J", order = 6,
-            description = "Runs trained at once, each on one core (default: the number of cores).")
+            description = "Runs trained at once, each on its share of the cores (default: the number of cores).")
     Integer jobs;
 
     @picocli.CommandLine.Mixin

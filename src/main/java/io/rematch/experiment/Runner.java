@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 
 /**
- * Trains the arms of an experiment, {@code jobs} at a time (each run is single-threaded and
- * deterministic, so running several at once changes no number), each into its own run folder
+ * Trains the arms of an experiment, {@code jobs} at a time (each run is deterministic, on its
+ * share of the cores, so running several at once changes no number), each into its own run folder
  * under {@code out/runs/}. A folder that already holds the arm's run is resumed: a finished one
  * is only tested again, so an interrupted experiment continues where it stopped and a second
  * experiment reuses the runs of the first.
@@ -75,7 +76,9 @@ public final class Runner {
     public List<Outcome> run(List<Arm> arms) throws IOException {
         check(data);
         Files.createDirectories(runs);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, Math.max(1, arms.size())), r -> {
+        int atOnce = Math.min(jobs, Math.max(1, arms.size()));
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors() / atOnce);
+        ExecutorService pool = Executors.newFixedThreadPool(atOnce, r -> {
             Thread t = new Thread(r, "rematch-run");
             t.setDaemon(true);
             return t;
@@ -83,7 +86,7 @@ public final class Runner {
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (Arm arm : arms) {
-                futures.add(pool.submit(() -> train(arm)));
+                futures.add(pool.submit(() -> trainOn(cores, arm)));
             }
             List<Outcome> out = new ArrayList<>();
             for (Future<Outcome> f : futures) {
@@ -135,6 +138,29 @@ public final class Runner {
      */
     static String schedule(io.rematch.train.TrainingConfig c) {
         return "e" + c.totalEpochs() + "-d" + c.lrDecayEvery() + (c.warmup() > 0 ? "-w" + c.warmup() : "");
+    }
+
+    /**
+     * {@link #train} in a fork-join pool of its own, {@code cores} threads: the parts of a step
+     * that run on several cores (the matrix products, the large sweeps, Adam) take the run's share
+     * of the machine and no more, so that runs trained at once do not crowd each other. Their bits
+     * do not depend on the number of threads.
+     */
+    private Outcome trainOn(int cores, Arm arm) throws Exception {
+        ForkJoinPool own = new ForkJoinPool(cores);
+        try {
+            return own.submit(() -> train(arm)).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception x) {
+                throw x;
+            }
+            if (e.getCause() instanceof Error x) {
+                throw x;
+            }
+            throw e;
+        } finally {
+            own.shutdownNow();
+        }
     }
 
     private Outcome train(Arm arm) throws IOException {

@@ -26,8 +26,7 @@ public final class Blas {
         }
         float[] s = new float[n * m];
         if (n > 0 && m > 0) {
-            // row-major S = X Y^T is column-major S^T = Y X^T: sgemm("T", "N") on (Y, X)
-            Tensor.BLAS_INSTANCE.sgemm("T", "N", m, n, d, 1f, y, 0, Math.max(1, d), x, 0, Math.max(1, d), 0f, s, 0, m);
+            Products.multiply(false, true, n, m, d, x, 0, Math.max(1, d), y, 0, Math.max(1, d), 0f, s, 0, m);
         }
         return s;
     }

@@ -12,7 +12,7 @@ import io.rematch.data.Features;
  * <p>Matrix products are row-major \(C \leftarrow op(A)\,op(B) + \beta C\) through
  * {@code dev.ludovic.netlib:blas} (Spark's BLAS: the Vector API in pure Java under
  * {@code --add-modules jdk.incubator.vector}; deliberately never a native BLAS, see
- * {@link #BLAS_INSTANCE}). BLAS is column-major;
+ * {@link #BLAS_INSTANCE}), on all cores with the bits of one call ({@link Products}). BLAS is column-major;
  * a row-major matrix is its column-major transpose, so \(C = op(A)\,op(B)\) is computed as
  * \(C^T = op(B)^T op(A)^T\): the operands swap, the transpose flags stay.
  */
@@ -128,15 +128,8 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
         @Override
         void multiply(boolean transA, boolean transB, int m, int n, int k, Tensor x, int offA, int lda, Tensor y,
                       int offB, int ldb, double beta, int offC, int ldc) {
-            if (m == 0 || n == 0) {
-                return;
-            }
-            int rows = rowsPerProduct(m, n, k);
-            for (int r = 0; r < m; r += rows) {
-                int count = Math.min(rows, m - r);
-                BLAS_INSTANCE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, count, k, 1.0, ((F64) y).a, offB, ldb,
-                        ((F64) x).a, offA + (transA ? r : r * lda), lda, beta, a, offC + r * ldc, ldc);
-            }
+            Products.multiply(transA, transB, m, n, k, ((F64) x).a, offA, lda, ((F64) y).a, offB, ldb, beta, a, offC,
+                    ldc);
         }
 
         @Override
@@ -253,15 +246,8 @@ abstract sealed class Tensor permits Tensor.F64, Tensor.F32 {
         @Override
         void multiply(boolean transA, boolean transB, int m, int n, int k, Tensor x, int offA, int lda, Tensor y,
                       int offB, int ldb, double beta, int offC, int ldc) {
-            if (m == 0 || n == 0) {
-                return;
-            }
-            int rows = rowsPerProduct(m, n, k);
-            for (int r = 0; r < m; r += rows) {
-                int count = Math.min(rows, m - r);
-                BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, count, k, 1.0f, ((F32) y).a, offB, ldb,
-                        ((F32) x).a, offA + (transA ? r : r * lda), lda, (float) beta, a, offC + r * ldc, ldc);
-            }
+            Products.multiply(transA, transB, m, n, k, ((F32) x).a, offA, lda, ((F32) y).a, offB, ldb, (float) beta, a,
+                    offC, ldc);
         }
 
         @Override
