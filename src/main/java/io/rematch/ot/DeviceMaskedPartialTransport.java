@@ -18,8 +18,10 @@ import org.ejml.data.DMatrixRMaj;
  * then \(v\) from the columns), the same stopping rules checked at the same iterations (the row
  * marginals of the current plan every iteration, or the release's change of \(u\)), the same
  * {@link TransportResult}. The host forms the log-kernel in float64 with the dummy costs absorbed
- * into the dummy potentials (see the kernel), reads \(n + 1\) error terms per iteration, and
- * assembles the plan in float64 from the final potentials, in the release's cost units.
+ * into the dummy potentials (see the kernel); up to {@code DevicePartialTransport.oneGroupEntries}
+ * entries the whole loop runs in one launch of one work-group, its test on the device, and above
+ * the host reads \(n + 1\) error terms per iteration. The plan is assembled in float64 from the
+ * final potentials, in the release's cost units.
  *
  * <p>As for the other device solvers, tolerances below {@link DevicePartialTransport#TOLERANCE_FLOOR}
  * stay on the CPU ({@link #supports}; so does the faithful mode, whose \(10^{-10}\) inside the
@@ -33,15 +35,22 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
 
     private final MaskedPartialTransport solver;
     private final OpenClDevice device;
+    private final long oneGroupEntries;
 
     /** @param solver the CPU solver it stands in for ({@link #supports} must hold) */
     public DeviceMaskedPartialTransport(MaskedPartialTransport solver, OpenClDevice device) {
+        this(solver, device, DevicePartialTransport.oneGroupEntries(device));
+    }
+
+    /** As above, with the loop in one work-group up to {@code oneGroupEntries} entries (tests: both forms). */
+    DeviceMaskedPartialTransport(MaskedPartialTransport solver, OpenClDevice device, long oneGroupEntries) {
         if (!supports(solver)) {
             throw new IllegalArgumentException("the OpenCL L2RM partial OT takes stable mode and tolerances of at least "
                     + DevicePartialTransport.TOLERANCE_FLOOR + " (or 0), not " + solver.mode() + " mode, " + solver.stopping());
         }
         this.solver = solver;
         this.device = device;
+        this.oneGroupEntries = oneGroupEntries;
     }
 
     /** Whether the device can stand in for {@code s}: L2RM's partial OT in stable mode at a tolerance of 0 or at least the floor. */
@@ -106,7 +115,7 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
             throw new io.rematch.opencl.Float32Range(String.format(Locale.ROOT,
                     "L2RM partial OT: a log-kernel entry of size %.3g leaves float32", largest));
         }
-        long bytes = 4L * ((long) n1 * m1 + 7L * n1 + 2L * m1);
+        long bytes = 4L * ((long) n1 * m1 + 7L * n1 + 2L * m1 + stopping.maxIterations());
         Launch.requireMemory(device, 4L * n1 * m1, bytes, "L2RM partial OT of " + n + " x " + m);
         try (KernelPool.Lease<MaskedPartialKernel> lease = KernelPool.lease(device, MaskedPartialKernel.class, MaskedPartialKernel::new)) {
             MaskedPartialKernel k = lease.kernel();
@@ -135,39 +144,15 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
             for (float[] buf : new float[][] {k.l, k.p, k.logp, k.logq, k.f, k.g}) {
                 Launch.put(k, buf, device, "L2RM partial OT's buffers");
             }
-            Range rows = Range.create(device.aparapi(), Launch.padded(n1, GROUP), GROUP);
-            Range cols = Range.create(device.aparapi(), Launch.padded(m1, GROUP), GROUP);
-            List<Double> errors = new ArrayList<>();
-            double err = Double.NaN;
-            boolean ruleMet = false;
-            boolean keepOld = false;   // marginals met: the plan is the one before this row pass
-            int done = 0;
-            for (int it = 0; it < stopping.maxIterations(); it++) {
-                k.pass = MaskedPartialKernel.ROWS;
-                Launch.run(k, rows, device, "L2RM partial OT's row pass");
-                if (marginals) {
-                    Launch.get(k, k.rowError, device, "L2RM partial OT's row errors");
-                    err = Math.sqrt(sum(k.rowError)) / massA;
-                    errors.add(err);
-                    if (err < stopping.tolerance()) {
-                        ruleMet = true;
-                        keepOld = true;
-                        break;
-                    }
-                }
-                k.pass = MaskedPartialKernel.COLUMNS;
-                Launch.run(k, cols, device, "L2RM partial OT's column pass");
-                done = it + 1;
-                if (!marginals) {
-                    Launch.get(k, k.change, device, "L2RM partial OT's potential changes");
-                    err = Math.sqrt(sum(k.change));
-                    errors.add(err);
-                    if (err < stopping.tolerance()) {
-                        ruleMet = true;
-                        break;
-                    }
-                }
-            }
+            k.errors = new float[1];    // the one-group loop's (Aparapi sends no null buffer)
+            k.state = new int[3];
+            Loop loop = (long) n1 * m1 <= oneGroupEntries ? inOneGroup(k, stopping, marginals, massA)
+                    : passByPass(k, stopping, marginals, massA);
+            List<Double> errors = loop.errors;
+            double err = errors.isEmpty() ? Double.NaN : errors.get(errors.size() - 1);
+            boolean ruleMet = loop.ruleMet;
+            boolean keepOld = ruleMet && marginals;   // marginals met: the plan is the one before this row pass
+            int done = loop.done;
             Launch.get(k, keepOld ? k.fOld : k.f, device, "L2RM partial OT's row potentials");
             Launch.get(k, k.g, device, "L2RM partial OT's column potentials");
             float[] fl = keepOld ? k.fOld : k.f;
@@ -199,6 +184,67 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
                     null, Convergence.Constraints.measured(() -> x.extendedViolation(u, v, reg)), "L2RM partial OT (OpenCL)",
                     "increase the iteration cap or reg");
         }
+    }
+
+    /** What a loop left: iterations done, the error of each check, whether the rule held. */
+    private record Loop(int done, List<Double> errors, boolean ruleMet) {
+    }
+
+    /** The loop in one launch of one work-group ({@link MaskedPartialKernel#SOLVE}), then the state and the errors. */
+    private Loop inOneGroup(MaskedPartialKernel k, Stopping stopping, boolean marginals, double massA) {
+        int cap = stopping.maxIterations();
+        k.pass = MaskedPartialKernel.SOLVE;
+        k.marginals = marginals ? 1 : 0;
+        k.massA = (float) massA;
+        k.tolerance = (float) stopping.tolerance();
+        k.cap = cap;
+        k.errors = new float[Math.max(1, cap)];
+        int size = DevicePartialTransport.groupSize(device, k.n1, k.m1);
+        Launch.run(k, Range.create(device.aparapi(), size, size), device, String.format(Locale.ROOT,
+                "L2RM partial OT's loop (%d x %d, up to %d iterations)", k.n1, k.m1, cap));
+        Launch.get(k, k.state, device, "L2RM partial OT's state");
+        int count = k.state[MaskedPartialKernel.ERRORS];
+        if (count > 0) {
+            Launch.get(k, k.errors, device, "L2RM partial OT's errors");
+        }
+        List<Double> errors = new ArrayList<>();
+        for (int t = 0; t < count; t++) {
+            errors.add((double) k.errors[t]);
+        }
+        return new Loop(k.state[MaskedPartialKernel.DONE], errors,
+                k.state[MaskedPartialKernel.STOPPED] == MaskedPartialKernel.MET);
+    }
+
+    /** The loop from the host: a launch per pass, and a read of the rows' errors (or changes) per iteration. */
+    private Loop passByPass(MaskedPartialKernel k, Stopping stopping, boolean marginals, double massA) {
+        Range rows = Range.create(device.aparapi(), Launch.padded(k.n1, GROUP), GROUP);
+        Range cols = Range.create(device.aparapi(), Launch.padded(k.m1, GROUP), GROUP);
+        List<Double> errors = new ArrayList<>();
+        int done = 0;
+        for (int it = 0; it < stopping.maxIterations(); it++) {
+            k.pass = MaskedPartialKernel.ROWS;
+            Launch.run(k, rows, device, "L2RM partial OT's row pass");
+            if (marginals) {
+                Launch.get(k, k.rowError, device, "L2RM partial OT's row errors");
+                double err = Math.sqrt(sum(k.rowError)) / massA;
+                errors.add(err);
+                if (err < stopping.tolerance()) {
+                    return new Loop(done, errors, true);
+                }
+            }
+            k.pass = MaskedPartialKernel.COLUMNS;
+            Launch.run(k, cols, device, "L2RM partial OT's column pass");
+            done = it + 1;
+            if (!marginals) {
+                Launch.get(k, k.change, device, "L2RM partial OT's potential changes");
+                double err = Math.sqrt(sum(k.change));
+                errors.add(err);
+                if (err < stopping.tolerance()) {
+                    return new Loop(done, errors, true);
+                }
+            }
+        }
+        return new Loop(done, errors, false);
     }
 
     /** \(\|e^{M} \mathbf 1 - a'\|_2\) of the extended plan in float64: the marginals rule's error. */

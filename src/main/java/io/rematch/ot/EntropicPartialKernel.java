@@ -17,11 +17,40 @@ import com.aparapi.Kernel;
  * \(\alpha\) and \(\beta\) live twice in {@code alpha} ({@code 2n}) and {@code beta} ({@code 2m}):
  * the committed copy at {@code parity}, the one being formed at {@code 1 - parity}, so an
  * iteration is committed by flipping {@code parity}, with no copy and no buffer swap.
+ *
+ * <p>{@link #SOLVE} runs the whole loop in one launch of one work-group (a power of two, at most
+ * {@link #GROUP} items), for problems small enough that one group's share of the device beats a
+ * launch and a read per pass (a training batch's plan): each of the \(L\) items takes every
+ * \(L\)-th row, then every \(L\)-th column, the group's barriers stand where the host waited, and the reductions
+ * the host made (the worst row violation, \(\sum_j \beta_j c_j\) and the column residual) are
+ * tree reductions in local memory. The stopping rule is the host loop's
+ * ({@code DevicePartialTransport}): the error of the committed plan from the second iteration,
+ * into {@code errors[t - 1]}, a stop before the plan moves when it is within {@code tolerance} or
+ * at the iteration cap; {@code state} returns the parity, the iterations done and why it stopped,
+ * {@code stats} the last \(\gamma\) and the sum that gave it.
  */
 final class EntropicPartialKernel extends Kernel {
 
     static final int ROWS = 0;
     static final int COLUMNS = 1;
+    static final int SOLVE = 2;
+
+    /** The most items of the one work-group of {@link #SOLVE} (a power of two; the host may take fewer). */
+    static final int GROUP = 1024;
+
+    /** {@code state[PARITY]}: the committed copies of alpha and beta after {@link #SOLVE}. */
+    static final int PARITY = 0;
+    /** {@code state[DONE]}: iterations committed. */
+    static final int DONE = 1;
+    /** {@code state[STOPPED]}: {@link #CAP} the iteration cap, {@link #MET} the rule held, {@link #RANGE} gamma left float32. */
+    static final int STOPPED = 2;
+    static final int CAP = 1;
+    static final int MET = 2;
+    static final int RANGE = 3;
+
+    /** {@code stats[GAMMA]}: the last mass scaling; {@code stats[SUM]}: the sum that gave it. */
+    static final int GAMMA = 0;
+    static final int SUM = 1;
 
     float[] k0;
     float[] a;
@@ -30,28 +59,41 @@ final class EntropicPartialKernel extends Kernel {
     float[] beta;
     float[] rowViolation;
     float[] kept;
+    float[] errors;
+    float[] stats;
+    int[] state;
     int n;
     int m;
     int pass;
     int parity;
     float gamma;
+    float mass;
+    float tolerance;
+    int cap;
+
+    @Local
+    final float[] partial = new float[GROUP];
 
     @Override
     public void run() {
         int k = getGlobalId();
         if (pass == ROWS) {
             if (k < n) {
-                row(k);
+                rowViolation[k] = row(k, parity, gamma);
             }
         }
         if (pass == COLUMNS) {
             if (k < m) {
-                column(k);
+                kept[k] = column(k, parity, gamma);
             }
+        }
+        if (pass == SOLVE) {
+            solve();
         }
     }
 
-    private void row(int i) {
+    /** Row {@code i}'s new \(\alpha_i\) (at {@code 1 - parity}); returns the committed plan's row violation. */
+    private float row(int i, int parity, float gamma) {
         int base = i * m;
         int cur = parity * m;
         float d = 0f;
@@ -69,10 +111,11 @@ final class EntropicPartialKernel extends Kernel {
         if (committed < 1f) {
             r = abs(r);
         }
-        rowViolation[i] = r;
+        return r;
     }
 
-    private void column(int j) {
+    /** Column {@code j}'s new \(\beta_j\) (at {@code 1 - parity}) from the new \(\alpha\); returns \(\beta_j c_j\). */
+    private float column(int j, int parity, float gamma) {
         int next = (1 - parity) * n;
         float c = 0f;
         for (int i = 0; i < n; i++) {
@@ -84,6 +127,119 @@ final class EntropicPartialKernel extends Kernel {
             bj = b[j] / dg;
         }
         beta[(1 - parity) * m + j] = bj;
-        kept[j] = bj * c;
+        return bj * c;
+    }
+
+    /** The whole loop in one work-group (see the class comment). */
+    private void solve() {
+        int t = getLocalId();
+        int size = getLocalSize();
+        int par = 0;
+        float g = gamma;
+        float residual = 0f;
+        int done = 0;
+        int stopped = 0;
+        int cpt = 0;
+        while (stopped == 0) {
+            if (cpt == cap && done == 0) {
+                stopped = CAP;
+            }
+            if (stopped == 0) {
+                float worst = 0f;
+                for (int i = t; i < n; i += size) {
+                    worst = max(worst, row(i, par, g));
+                }
+                float rowWorst = reduceMax(t, size, worst);
+                if (done > 0) {
+                    float err = max(rowWorst, residual) / mass;
+                    if (t == 0) {
+                        errors[cpt - 1] = err;
+                    }
+                    if (tolerance > 0f && !(err > tolerance)) {
+                        stopped = MET;
+                    }
+                }
+                if (stopped == 0 && cpt == cap) {
+                    stopped = CAP;
+                }
+            }
+            if (stopped == 0) {
+                localGlobalBarrier();   // every new alpha written before a column reads them
+                float sum = 0f;
+                for (int j = t; j < m; j += size) {
+                    float c = column(j, par, g);
+                    kept[j] = c;
+                    sum += c;
+                }
+                float total = reduceSum(t, size, sum);
+                float fresh = mass / total;
+                if (t == 0) {
+                    stats[SUM] = total;
+                }
+                if (!(total > 0f && fresh == fresh && fresh <= 3.4028234e38f && fresh > 0f)) {
+                    stopped = RANGE;
+                } else {
+                    float worst = 0f;
+                    for (int j = t; j < m; j += size) {
+                        float r = fresh * kept[j] - b[j];
+                        if (beta[(1 - par) * m + j] < 1f) {
+                            r = abs(r);
+                        }
+                        worst = max(worst, r);
+                    }
+                    residual = reduceMax(t, size, worst);
+                    par = 1 - par;
+                    g = fresh;
+                    done = cpt + 1;
+                    cpt = cpt + 1;
+                    localGlobalBarrier();   // every new beta written before a row reads them
+                }
+            }
+        }
+        if (t == 0) {
+            state[PARITY] = par;
+            state[DONE] = done;
+            state[STOPPED] = stopped;
+            stats[GAMMA] = g;
+        }
+        keepLocalId(t);
+    }
+
+    /** The largest of the group's {@code x}, seen by every item. */
+    private float reduceMax(int t, int size, float x) {
+        partial[t] = x;
+        localBarrier();
+        for (int s = size / 2; s > 0; s = s / 2) {
+            if (t < s) {
+                partial[t] = max(partial[t], partial[t + s]);
+            }
+            localBarrier();
+        }
+        float out = partial[0];
+        localBarrier();   // read by all before the next reduction writes
+        return out;
+    }
+
+    /** The sum of the group's {@code x} (a tree, fixed by the group size), seen by every item. */
+    private float reduceSum(int t, int size, float x) {
+        partial[t] = x;
+        localBarrier();
+        for (int s = size / 2; s > 0; s = s / 2) {
+            if (t < s) {
+                partial[t] = partial[t] + partial[t + s];
+            }
+            localBarrier();
+        }
+        float out = partial[0];
+        localBarrier();
+        return out;
+    }
+
+    /**
+     * A use of the local id after the last barrier. Without one, PoCL 3.1 (the OpenCL of CI) ran
+     * the code after a work-group's last barrier once per work item, each time as item 0.
+     */
+    private void keepLocalId(int t) {
+        partial[t] = 0f;
     }
 }

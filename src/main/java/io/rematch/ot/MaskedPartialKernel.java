@@ -27,11 +27,29 @@ import com.aparapi.Kernel;
  *       mass contribute no error or change, as on the CPU;</li>
  *   <li>{@link #COLUMNS} (\(m+1\) items): the new \(g_j\) from the new \(f\).</li>
  * </ol>
+ * {@link #SOLVE} runs the whole loop in one launch of one work-group (a power of two, at most
+ * {@link EntropicPartialKernel#GROUP} items; see {@code DevicePartialTransport} for when): each
+ * of the \(L\) items takes every \(L\)-th row, then every \(L\)-th column, with the group's barriers
+ * where the host waited; the sum of the rows' errors (or changes) is a tree reduction in local
+ * memory, and the host loop's test ({@code DeviceMaskedPartialTransport}) is made on the device:
+ * the error of each iteration into {@code errors[t]}, a stop when it is below {@code tolerance}
+ * (the marginals rule before the column pass, the potential-change rule after it) or at the
+ * iteration cap; {@code state} returns the iterations done and why the loop stopped.
  */
 final class MaskedPartialKernel extends Kernel {
 
     static final int ROWS = 0;
     static final int COLUMNS = 1;
+    static final int SOLVE = 2;
+
+    /** {@code state[DONE]}: iterations done (column passes) after {@link #SOLVE}. */
+    static final int DONE = 0;
+    /** {@code state[STOPPED]}: {@link #CAP} the iteration cap, {@link #MET} the rule held. */
+    static final int STOPPED = 1;
+    static final int CAP = 1;
+    static final int MET = 2;
+    /** {@code state[ERRORS]}: errors written. */
+    static final int ERRORS = 2;
 
     float[] l;
     float[] p;
@@ -42,52 +60,156 @@ final class MaskedPartialKernel extends Kernel {
     float[] g;
     float[] rowError;
     float[] change;
+    float[] errors;
+    int[] state;
     int n1;
     int m1;
     int pass;
     float reg;
+    /** {@link #SOLVE}: 1 for the marginals rule, 0 for the release's change of the potentials. */
+    int marginals;
+    float massA;
+    float tolerance;
+    int cap;
+
+    @Local
+    final float[] partial = new float[EntropicPartialKernel.GROUP];
 
     @Override
     public void run() {
         int t = getGlobalId();
         if (pass == ROWS) {
             if (t < n1) {
-                int base = t * m1;
-                float mx = LogSinkhornKernel.LOWEST;
-                for (int j = 0; j < m1; j++) {
-                    mx = max(mx, l[base + j] + g[j]);
-                }
-                float s = 0f;
-                for (int j = 0; j < m1; j++) {
-                    s += exp(l[base + j] + g[j] - mx);
-                }
-                float lse = mx + log(s);
-                float old = f[t];
-                float fresh = logp[t] - lse;
-                float e = exp(old + lse) - p[t];
-                float d = reg * (fresh - old);
-                rowError[t] = e * e;
-                change[t] = d * d;
-                if (p[t] == 0f) {
-                    rowError[t] = 0f;
-                    change[t] = 0f;
-                }
-                fOld[t] = old;
-                f[t] = fresh;
+                row(t);
             }
         }
         if (pass == COLUMNS) {
             if (t < m1) {
-                float mx = LogSinkhornKernel.LOWEST;
-                for (int i = 0; i < n1; i++) {
-                    mx = max(mx, l[i * m1 + t] + f[i]);
-                }
-                float s = 0f;
-                for (int i = 0; i < n1; i++) {
-                    s += exp(l[i * m1 + t] + f[i] - mx);
-                }
-                g[t] = logq[t] - (mx + log(s));
+                column(t);
             }
         }
+        if (pass == SOLVE) {
+            solve();
+        }
+    }
+
+    private void row(int i) {
+        int base = i * m1;
+        float mx = LogSinkhornKernel.LOWEST;
+        for (int j = 0; j < m1; j++) {
+            mx = max(mx, l[base + j] + g[j]);
+        }
+        float s = 0f;
+        for (int j = 0; j < m1; j++) {
+            s += exp(l[base + j] + g[j] - mx);
+        }
+        float lse = mx + log(s);
+        float old = f[i];
+        float fresh = logp[i] - lse;
+        float e = exp(old + lse) - p[i];
+        float d = reg * (fresh - old);
+        rowError[i] = e * e;
+        change[i] = d * d;
+        if (p[i] == 0f) {
+            rowError[i] = 0f;
+            change[i] = 0f;
+        }
+        fOld[i] = old;
+        f[i] = fresh;
+    }
+
+    private void column(int j) {
+        float mx = LogSinkhornKernel.LOWEST;
+        for (int i = 0; i < n1; i++) {
+            mx = max(mx, l[i * m1 + j] + f[i]);
+        }
+        float s = 0f;
+        for (int i = 0; i < n1; i++) {
+            s += exp(l[i * m1 + j] + f[i] - mx);
+        }
+        g[j] = logq[j] - (mx + log(s));
+    }
+
+    /** The whole loop in one work-group (see the class comment). */
+    private void solve() {
+        int t = getLocalId();
+        int size = getLocalSize();
+        int it = 0;
+        int done = 0;
+        int stopped = 0;
+        int written = 0;
+        while (stopped == 0) {
+            if (it == cap) {
+                stopped = CAP;
+            }
+            float total = 0f;
+            if (stopped == 0) {
+                float own = 0f;
+                for (int i = t; i < n1; i += size) {
+                    row(i);
+                    float term = change[i];
+                    if (marginals == 1) {
+                        term = rowError[i];
+                    }
+                    own += term;
+                }
+                total = reduceSum(t, size, own);
+            }
+            if (stopped == 0 && marginals == 1) {
+                stopped = check(t, it, sqrt(total) / massA);
+                written = it + 1;
+            }
+            if (stopped == 0) {
+                localGlobalBarrier();   // every new f written before a column reads them
+                for (int j = t; j < m1; j += size) {
+                    column(j);
+                }
+                done = it + 1;
+            }
+            if (stopped == 0 && marginals == 0) {
+                stopped = check(t, it, sqrt(total));
+                written = it + 1;
+            }
+            it = it + 1;
+            localGlobalBarrier();   // every new g written before a row reads them
+        }
+        if (t == 0) {
+            state[DONE] = done;
+            state[STOPPED] = stopped;
+            state[ERRORS] = written;
+        }
+        keepLocalId(t);
+    }
+
+    /** Records iteration {@code it}'s error; {@link #MET} when it is below the tolerance, else 0. */
+    private int check(int t, int it, float err) {
+        if (t == 0) {
+            errors[it] = err;
+        }
+        int met = 0;
+        if (err < tolerance) {
+            met = MET;
+        }
+        return met;
+    }
+
+    /** The sum of the group's {@code x} (a tree, fixed by the group size), seen by every item. */
+    private float reduceSum(int t, int size, float x) {
+        partial[t] = x;
+        localBarrier();
+        for (int s = size / 2; s > 0; s = s / 2) {
+            if (t < s) {
+                partial[t] = partial[t] + partial[t + s];
+            }
+            localBarrier();
+        }
+        float out = partial[0];
+        localBarrier();   // read by all before the next reduction writes
+        return out;
+    }
+
+    /** As {@code EntropicPartialKernel.keepLocalId}: PoCL 3.1 needs a use of the local id after the last barrier. */
+    private void keepLocalId(int t) {
+        partial[t] = 0f;
     }
 }

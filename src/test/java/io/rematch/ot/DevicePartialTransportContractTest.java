@@ -27,23 +27,29 @@ class DevicePartialTransportContractTest {
         OpenClDevice dev = OpenClTesting.device();
         Random r = new Random(SEED);
         System.out.println("seed " + SEED);
-        for (int[] shape : new int[][] {{1, 1}, {5, 7}, {64, 64}, {100, 70}}) {
+        // 1100 x 40: more rows than the one work-group has items (at most 1,024), so an item takes two
+        for (int[] shape : new int[][] {{1, 1}, {5, 7}, {64, 64}, {100, 70}, {300, 270}, {1100, 40}}) {
             int n = shape[0], m = shape[1];
             DMatrixRMaj cost = cost(r, n, m);
             for (double massShare : new double[] {0.3, 1.0}) {
                 double mass = massShare * Math.min(1.0, 1.0);
                 EntropicPartialTransport cpu = new EntropicPartialTransport(0.1, mass, new Stopping(Stopping.Rule.MARGINALS, 0, 200));
                 TransportResult want = cpu.solve(cost);
-                TransportResult got = new DevicePartialTransport(cpu, dev).solve(cost);
-                assertEquals(want.iterations(), got.iterations(), "a fixed count");
-                assertFalse(got.converged(), "a fixed count claims nothing");
-                double max = 0, worst = 0;
-                for (int e = 0; e < n * m; e++) {
-                    max = Math.max(max, Math.abs(want.plan().data[e]));
-                    worst = Math.max(worst, Math.abs(want.plan().data[e] - got.plan().data[e]));
+                for (long oneGroup : FORMS) {
+                    TransportResult got = new DevicePartialTransport(cpu, dev, oneGroup).solve(cost);
+                    assertEquals(want.iterations(), got.iterations(), "a fixed count");
+                    assertEquals(want.iterations(), got.errors().length, "an error per check");
+                    assertFalse(got.converged(), "a fixed count claims nothing");
+                    double max = 0, worst = 0;
+                    for (int e = 0; e < n * m; e++) {
+                        max = Math.max(max, Math.abs(want.plan().data[e]));
+                        worst = Math.max(worst, Math.abs(want.plan().data[e] - got.plan().data[e]));
+                    }
+                    System.out.printf("%d x %d, mass %.1f, %s: plan error / max entry %.2e%n", n, m, mass, form(oneGroup),
+                            worst / max);
+                    assertTrue(worst <= 1e-4 * max, n + " x " + m + " mass " + mass + ", " + form(oneGroup) + ": off by "
+                            + worst + " of " + max);
                 }
-                System.out.printf("%d x %d, mass %.1f: plan error / max entry %.2e%n", n, m, mass, worst / max);
-                assertTrue(worst <= 1e-4 * max, n + " x " + m + " mass " + mass + ": off by " + worst + " of " + max);
             }
         }
     }
@@ -56,11 +62,27 @@ class DevicePartialTransportContractTest {
         DMatrixRMaj cost = cost(r, n, n);
         EntropicPartialTransport cpu = new EntropicPartialTransport(0.07, 0.5, new Stopping(Stopping.Rule.MARGINALS, 1e-5,
                 5000));
-        TransportResult got = new DevicePartialTransport(cpu, dev).solve(cost, TransportArguments.uniform(n),
-                TransportArguments.uniform(n), PairMask.diagonal(n));
         TransportResult want = cpu.solve(cost, TransportArguments.uniform(n), TransportArguments.uniform(n),
                 PairMask.diagonal(n));
+        for (long oneGroup : FORMS) {
+            TransportResult got = new DevicePartialTransport(cpu, dev, oneGroup).solve(cost, TransportArguments.uniform(n),
+                    TransportArguments.uniform(n), PairMask.diagonal(n));
+            System.out.println(form(oneGroup) + ": " + got.iterations() + " iterations, the CPU " + want.iterations());
+            marginalsMet(got, want, n);
+        }
+    }
+
+    /** Both forms of the device loop: a launch per pass (no problem in one group), the loop in one work-group. */
+    static final long[] FORMS = {0, Long.MAX_VALUE};
+
+    static String form(long oneGroup) {
+        return oneGroup == 0 ? "pass by pass" : "one work-group";
+    }
+
+    private static void marginalsMet(TransportResult got, TransportResult want, int n) {
         assertTrue(got.converged(), got.warning());
+        assertEquals(got.iterations(), got.errors().length, "an error per check");
+        assertTrue(got.errors()[got.errors().length - 1] <= 1e-5, "the last error is within the tolerance");
         assertTrue(Math.abs(got.iterations() - want.iterations()) <= 3, got.iterations() + " vs " + want.iterations());
         double[] rows = got.rowSums();
         double[] cols = got.colSums();
@@ -72,6 +94,32 @@ class DevicePartialTransportContractTest {
             total += rows[i];
         }
         assertEquals(0.5, total, 1e-12, "the mass is exact by construction (gamma recomputed in float64)");
+    }
+
+    @Test
+    void theOneGroupFormHasABoundPerKindOfDeviceThatAPropertyOverrides() {
+        OpenClDevice dev = OpenClTesting.device();
+        String key = DevicePartialTransport.ONE_GROUP_PROPERTY;
+        assertEquals(null, System.getProperty(key), "set outside the test");
+        assertEquals(dev.isGpu() ? DevicePartialTransport.ONE_GROUP_ENTRIES_GPU : DevicePartialTransport.ONE_GROUP_ENTRIES_CPU,
+                DevicePartialTransport.oneGroupEntries(dev));
+        try {
+            System.setProperty(key, "0");
+            assertEquals(0, DevicePartialTransport.oneGroupEntries(dev));
+            System.setProperty(key, "12");
+            assertEquals(12, DevicePartialTransport.oneGroupEntries(dev));
+            System.setProperty(key, "many");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DevicePartialTransport.oneGroupEntries(dev));
+            assertEquals("-Drematch.ot.oneGroupEntries must be a number of entries >= 0, got 'many'", e.getMessage());
+        } finally {
+            System.clearProperty(key);
+        }
+        // an item per row or column, a power of two from 64 up to the device's largest group
+        assertEquals(64, DevicePartialTransport.groupSize(dev, 1, 1));
+        assertEquals(128, DevicePartialTransport.groupSize(dev, 100, 128));
+        assertEquals(256, DevicePartialTransport.groupSize(dev, 129, 7));
+        assertEquals(DevicePartialTransport.groupSize(dev), DevicePartialTransport.groupSize(dev, 5000, 5000));
     }
 
     @Test
