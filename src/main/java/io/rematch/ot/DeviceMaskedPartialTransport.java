@@ -146,7 +146,8 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
             }
             k.errors = new float[1];    // the one-group loop's (Aparapi sends no null buffer)
             k.state = new int[3];
-            Loop loop = (long) n1 * m1 <= oneGroupEntries ? inOneGroup(k, stopping, marginals, massA)
+            int group = (long) n1 * m1 <= oneGroupEntries ? DevicePartialTransport.groupSize(k, device, n1, m1) : 0;
+            Loop loop = group > 0 ? inOneGroup(k, group, stopping, marginals, massA)
                     : passByPass(k, stopping, marginals, massA);
             List<Double> errors = loop.errors;
             double err = errors.isEmpty() ? Double.NaN : errors.get(errors.size() - 1);
@@ -191,7 +192,7 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
     }
 
     /** The loop in one launch of one work-group ({@link MaskedPartialKernel#SOLVE}), then the state and the errors. */
-    private Loop inOneGroup(MaskedPartialKernel k, Stopping stopping, boolean marginals, double massA) {
+    private Loop inOneGroup(MaskedPartialKernel k, int size, Stopping stopping, boolean marginals, double massA) {
         int cap = stopping.maxIterations();
         k.pass = MaskedPartialKernel.SOLVE;
         k.marginals = marginals ? 1 : 0;
@@ -199,7 +200,6 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
         k.tolerance = (float) stopping.tolerance();
         k.cap = cap;
         k.errors = new float[Math.max(1, cap)];
-        int size = DevicePartialTransport.groupSize(device, k.n1, k.m1);
         Launch.run(k, Range.create(device.aparapi(), size, size), device, String.format(Locale.ROOT,
                 "L2RM partial OT's loop (%d x %d, up to %d iterations)", k.n1, k.m1, cap));
         Launch.get(k, k.state, device, "L2RM partial OT's state");

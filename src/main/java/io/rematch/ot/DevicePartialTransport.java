@@ -113,6 +113,25 @@ public final class DevicePartialTransport implements TransportSolver {
         return Math.min(wanted, groupSize(device));
     }
 
+    /**
+     * {@link #groupSize(OpenClDevice, int, int)} within what {@code kernel}, built for the device,
+     * can take in one group (a kernel's registers can hold it below the device's largest group);
+     * 0 when that is under 64 items or the device does not say, and the loop then runs pass by pass.
+     */
+    static int groupSize(com.aparapi.Kernel kernel, OpenClDevice device, int n, int m) {
+        int size = groupSize(device, n, m);
+        int limit;
+        try {
+            limit = kernel.getKernelMaxWorkGroupSize(device.aparapi());
+        } catch (com.aparapi.exception.QueryFailedException | RuntimeException e) {
+            return 0;
+        }
+        while (size > limit) {
+            size /= 2;
+        }
+        return size >= 64 ? size : 0;
+    }
+
     /** As above, with the loop in one work-group up to {@code oneGroupEntries} entries (tests: both forms). */
     DevicePartialTransport(EntropicPartialTransport solver, OpenClDevice device, long oneGroupEntries) {
         if (!supports(solver)) {
@@ -188,7 +207,8 @@ public final class DevicePartialTransport implements TransportSolver {
                 Launch.put(k, buf, device, "partial OT's buffers");
             }
             double gamma0 = mTarget / total;
-            Loop loop = (long) n * m <= oneGroupEntries ? inOneGroup(k, stopping, gamma0, mTarget)
+            int group = (long) n * m <= oneGroupEntries ? groupSize(k, device, n, m) : 0;
+            Loop loop = group > 0 ? inOneGroup(k, group, stopping, gamma0, mTarget)
                     : passByPass(k, stopping, gamma0, mTarget, b);
             boolean ruleMet = loop.ruleMet;
             double gamma = loop.gamma;
@@ -236,7 +256,7 @@ public final class DevicePartialTransport implements TransportSolver {
      * The loop in one launch of one work-group ({@link EntropicPartialKernel#SOLVE}): no host round
      * trip until it has stopped, then the state and the errors in two reads.
      */
-    private Loop inOneGroup(EntropicPartialKernel k, Stopping stopping, double gamma0, double mTarget) {
+    private Loop inOneGroup(EntropicPartialKernel k, int size, Stopping stopping, double gamma0, double mTarget) {
         int cap = stopping.maxIterations();
         k.pass = EntropicPartialKernel.SOLVE;
         k.gamma = (float) gamma0;
@@ -244,7 +264,6 @@ public final class DevicePartialTransport implements TransportSolver {
         k.tolerance = (float) stopping.tolerance();
         k.cap = cap;
         k.errors = new float[Math.max(1, cap)];
-        int size = groupSize(device, k.n, k.m);
         Launch.run(k, Range.create(device.aparapi(), size, size), device,
                 String.format(Locale.ROOT, "partial OT's loop (%d x %d, up to %d iterations)", k.n, k.m, cap));
         Launch.get(k, k.state, device, "partial OT's state");

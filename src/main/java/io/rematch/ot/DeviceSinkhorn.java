@@ -15,8 +15,9 @@ import org.ejml.data.DMatrixRMaj;
  * float32): the same updates, the same check of the column marginals every
  * {@value SinkhornKnopp#CHECK_EVERY} iterations, the same {@link TransportResult}. The kernel
  * \(K = e^{-(C - \min C)/\varepsilon}\) is formed and checked on the host in float64 and copied
- * once; the host reads \(m\) error terms and \(v\) at each check and assembles the plan in
- * float64 from the final \(u, v\).
+ * once. Up to {@code DevicePartialTransport.oneGroupEntries} entries the whole loop runs in one
+ * launch of one work-group, its checks on the device; above, the host reads \(m\) error terms and
+ * \(v\) at each check. The plan is assembled in float64 from the final \(u, v\).
  *
  * <p>Tolerances below {@link DevicePartialTransport#TOLERANCE_FLOOR}, which float32 sums cannot
  * resolve, stay on the CPU ({@link #supports}). Where a scaling turns zero or non-finite (the CPU
@@ -31,15 +32,22 @@ public final class DeviceSinkhorn implements TransportSolver {
 
     private final SinkhornKnopp solver;
     private final OpenClDevice device;
+    private final long oneGroupEntries;
 
     /** @param solver the CPU solver it stands in for ({@link #supports} must hold) */
     public DeviceSinkhorn(SinkhornKnopp solver, OpenClDevice device) {
+        this(solver, device, DevicePartialTransport.oneGroupEntries(device));
+    }
+
+    /** As above, with the loop in one work-group up to {@code oneGroupEntries} entries (tests: both forms). */
+    DeviceSinkhorn(SinkhornKnopp solver, OpenClDevice device, long oneGroupEntries) {
         if (!supports(solver)) {
             throw new IllegalArgumentException("the OpenCL Sinkhorn takes tolerances of at least "
                     + DevicePartialTransport.TOLERANCE_FLOOR + " (or 0), not " + solver.stopping());
         }
         this.solver = solver;
         this.device = device;
+        this.oneGroupEntries = oneGroupEntries;
     }
 
     /** Whether the device can stand in for {@code s}: balanced Sinkhorn at a tolerance of 0 or at least the floor. */
@@ -75,7 +83,7 @@ public final class DeviceSinkhorn implements TransportSolver {
             kd[e] = Math.exp((cost.data[e] - shift) / -reg);
         }
         TransportArguments.requireKernelRepresentable(kd, n, m, reg, shift, cost, "LogSinkhorn, --method sinkhorn-log", null);
-        long bytes = 4L * ((long) n * m + 2L * n + 5L * m);
+        long bytes = 4L * ((long) n * m + 2L * n + 5L * m + stopping.maxIterations() / SinkhornKnopp.CHECK_EVERY + 5);
         Launch.requireMemory(device, 4L * n * m, bytes, "Sinkhorn of " + n + " x " + m);
         DevicePartialTransport.requireFloat32(kd, n, m, 1.0, "Sinkhorn");
         try (KernelPool.Lease<SinkhornKernel> lease = KernelPool.lease(device, SinkhornKernel.class, SinkhornKernel::new)) {
@@ -94,45 +102,16 @@ public final class DeviceSinkhorn implements TransportSolver {
             for (float[] buf : new float[][] {k.k, k.a, k.b, k.u, k.v}) {
                 Launch.put(k, buf, device, "Sinkhorn's buffers");
             }
-            Range rows = Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP);
-            Range cols = Range.create(device.aparapi(), Launch.padded(m, GROUP), GROUP);
-            // v of the first iteration is b / K^T u for u = 1/n: a column pass whose error terms are ignored
-            k.pass = SinkhornKernel.COLUMNS;
-            Launch.run(k, cols, device, "Sinkhorn's first column pass");
-            k.parity = 1;
-            List<Double> errors = new ArrayList<>();
-            double err = Double.NaN;
-            boolean converged = false;
-            int done = 0;
-            for (int ii = 0; ii < stopping.maxIterations(); ii++) {
-                k.pass = SinkhornKernel.ROWS;
-                Launch.run(k, rows, device, "Sinkhorn's row pass");
-                k.pass = SinkhornKernel.COLUMNS;
-                Launch.run(k, cols, device, "Sinkhorn's column pass");
-                done = ii + 1;
-                if (ii % SinkhornKnopp.CHECK_EVERY == 0 || ii == stopping.maxIterations() - 1) {
-                    Launch.get(k, k.v, device, "Sinkhorn's v");
-                    Launch.get(k, k.u, device, "Sinkhorn's u");
-                    if (!finite(k.v) || !finite(k.u)) {
-                        throw new io.rematch.opencl.Float32Range("Sinkhorn (OpenCL): a scaling turned zero or non-finite by iteration " + ii);
-                    }
-                }
-                if (ii % SinkhornKnopp.CHECK_EVERY == 0) {
-                    Launch.get(k, k.error, device, "Sinkhorn's errors");
-                    double e2 = 0;
-                    for (int j = 0; j < m; j++) {
-                        e2 += k.error[j];
-                    }
-                    err = Math.sqrt(e2) / massB;
-                    errors.add(err);
-                    if (err < stopping.tolerance()) {
-                        converged = true;
-                        k.parity = 1 - k.parity;   // v of this iteration is the one the error was measured with
-                        break;
-                    }
-                }
-                k.parity = 1 - k.parity;
-            }
+            k.errors = new float[1];    // the one-group loop's (Aparapi sends no null buffer)
+            k.state = new int[4];
+            int group = (long) n * m <= oneGroupEntries ? DevicePartialTransport.groupSize(k, device, n, m) : 0;
+            Loop loop = group > 0 ? inOneGroup(k, group, stopping, massB) : passByPass(k, stopping, massB);
+            List<Double> errors = loop.errors;
+            double err = errors.isEmpty() ? Double.NaN : errors.get(errors.size() - 1);
+            boolean converged = loop.converged;
+            int done = loop.done;
+            Launch.get(k, k.v, device, "Sinkhorn's v");
+            Launch.get(k, k.u, device, "Sinkhorn's u");
             // parity now points at the v formed after the last iteration; the plan's v is the other one
             int planV = (1 - k.parity) * m;
             for (int i = 0; i < n; i++) {
@@ -155,6 +134,81 @@ public final class DeviceSinkhorn implements TransportSolver {
                     converged, null, Convergence.Constraints.balanced(a, b, massB), "Sinkhorn (OpenCL)",
                     "increase the iteration cap or reg");
         }
+    }
+
+    /** What a loop left: iterations done, the error of each check, whether the rule held. */
+    private record Loop(int done, List<Double> errors, boolean converged) {
+    }
+
+    /** The loop in one launch of one work-group ({@link SinkhornKernel#SOLVE}), then the state and the errors. */
+    private Loop inOneGroup(SinkhornKernel k, int size, Stopping stopping, double massB) {
+        int cap = stopping.maxIterations();
+        k.pass = SinkhornKernel.SOLVE;
+        k.massB = (float) massB;
+        k.tolerance = (float) stopping.tolerance();
+        k.cap = cap;
+        k.errors = new float[cap / SinkhornKnopp.CHECK_EVERY + 1];
+        Launch.run(k, Range.create(device.aparapi(), size, size), device, String.format(Locale.ROOT,
+                "Sinkhorn's loop (%d x %d, up to %d iterations)", k.n, k.m, cap));
+        Launch.get(k, k.state, device, "Sinkhorn's state");
+        int done = k.state[SinkhornKernel.DONE];
+        if (k.state[SinkhornKernel.STOPPED] == SinkhornKernel.RANGE) {
+            throw new io.rematch.opencl.Float32Range("Sinkhorn (OpenCL): a scaling turned zero or non-finite by iteration "
+                    + (done - 1));
+        }
+        int count = k.state[SinkhornKernel.ERRORS];
+        if (count > 0) {
+            Launch.get(k, k.errors, device, "Sinkhorn's errors");
+        }
+        List<Double> errors = new ArrayList<>();
+        for (int c = 0; c < count; c++) {
+            errors.add((double) k.errors[c]);
+        }
+        k.parity = k.state[SinkhornKernel.PARITY];
+        return new Loop(done, errors, k.state[SinkhornKernel.STOPPED] == SinkhornKernel.MET);
+    }
+
+    /** The loop from the host: a launch per pass, and at each check reads of \(u\), \(v\) and the error terms. */
+    private Loop passByPass(SinkhornKernel k, Stopping stopping, double massB) {
+        int n = k.n;
+        int m = k.m;
+        Range rows = Range.create(device.aparapi(), Launch.padded(n, GROUP), GROUP);
+        Range cols = Range.create(device.aparapi(), Launch.padded(m, GROUP), GROUP);
+        // v of the first iteration is b / K^T u for u = 1/n: a column pass whose error terms are ignored
+        k.pass = SinkhornKernel.COLUMNS;
+        Launch.run(k, cols, device, "Sinkhorn's first column pass");
+        k.parity = 1;
+        List<Double> errors = new ArrayList<>();
+        int done = 0;
+        for (int ii = 0; ii < stopping.maxIterations(); ii++) {
+            k.pass = SinkhornKernel.ROWS;
+            Launch.run(k, rows, device, "Sinkhorn's row pass");
+            k.pass = SinkhornKernel.COLUMNS;
+            Launch.run(k, cols, device, "Sinkhorn's column pass");
+            done = ii + 1;
+            if (ii % SinkhornKnopp.CHECK_EVERY == 0 || ii == stopping.maxIterations() - 1) {
+                Launch.get(k, k.v, device, "Sinkhorn's v");
+                Launch.get(k, k.u, device, "Sinkhorn's u");
+                if (!finite(k.v) || !finite(k.u)) {
+                    throw new io.rematch.opencl.Float32Range("Sinkhorn (OpenCL): a scaling turned zero or non-finite by iteration " + ii);
+                }
+            }
+            if (ii % SinkhornKnopp.CHECK_EVERY == 0) {
+                Launch.get(k, k.error, device, "Sinkhorn's errors");
+                double e2 = 0;
+                for (int j = 0; j < m; j++) {
+                    e2 += k.error[j];
+                }
+                double err = Math.sqrt(e2) / massB;
+                errors.add(err);
+                if (err < stopping.tolerance()) {
+                    k.parity = 1 - k.parity;   // v of this iteration is the one the error was measured with
+                    return new Loop(done, errors, true);
+                }
+            }
+            k.parity = 1 - k.parity;
+        }
+        return new Loop(done, errors, false);
     }
 
     /** \(\|\pi^\top \mathbf 1 - b\|_2\) of a float64 plan: the balanced solvers' stopping error, re-checked on the host. */

@@ -25,22 +25,27 @@ class DeviceSinkhornContractTest {
         OpenClDevice dev = OpenClTesting.device();
         Random r = new Random(SEED);
         System.out.println("seed " + SEED);
-        for (int[] shape : new int[][] {{1, 1}, {5, 7}, {64, 64}, {100, 70}}) {
+        // 1100 x 40: more rows than the one work-group has items (at most 1,024)
+        for (int[] shape : new int[][] {{1, 1}, {5, 7}, {64, 64}, {100, 70}, {1100, 40}}) {
             int n = shape[0], m = shape[1];
             DMatrixRMaj cost = DevicePartialTransportContractTest.cost(r, n, m);
             for (int iterations : new int[] {1, 2, 11, 150}) {
                 SinkhornKnopp cpu = new SinkhornKnopp(0.1, new Stopping(Stopping.Rule.MARGINALS, 0, iterations));
                 TransportResult want = cpu.solve(cost);
-                TransportResult got = new DeviceSinkhorn(cpu, dev).solve(cost);
-                assertEquals(want.iterations(), got.iterations());
-                assertEquals(want.errors().length, got.errors().length, "checked at the same iterations");
-                double max = 0, worst = 0;
-                for (int e = 0; e < n * m; e++) {
-                    max = Math.max(max, Math.abs(want.plan().data[e]));
-                    worst = Math.max(worst, Math.abs(want.plan().data[e] - got.plan().data[e]));
+                for (long form : DevicePartialTransportContractTest.FORMS) {
+                    TransportResult got = new DeviceSinkhorn(cpu, dev, form).solve(cost);
+                    assertEquals(want.iterations(), got.iterations());
+                    assertEquals(want.errors().length, got.errors().length, "checked at the same iterations");
+                    double max = 0, worst = 0;
+                    for (int e = 0; e < n * m; e++) {
+                        max = Math.max(max, Math.abs(want.plan().data[e]));
+                        worst = Math.max(worst, Math.abs(want.plan().data[e] - got.plan().data[e]));
+                    }
+                    System.out.printf("%d x %d, %d iterations, %s: plan error / max entry %.2e%n", n, m, iterations,
+                            DevicePartialTransportContractTest.form(form), worst / max);
+                    assertTrue(worst <= 1e-4 * max, n + " x " + m + ", " + iterations + " iterations, "
+                            + DevicePartialTransportContractTest.form(form) + ": off by " + worst);
                 }
-                System.out.printf("%d x %d, %d iterations: plan error / max entry %.2e%n", n, m, iterations, worst / max);
-                assertTrue(worst <= 1e-4 * max, n + " x " + m + ", " + iterations + " iterations: off by " + worst);
             }
         }
     }
@@ -53,11 +58,14 @@ class DeviceSinkhornContractTest {
         DMatrixRMaj cost = DevicePartialTransportContractTest.cost(r, n, n);
         SinkhornKnopp cpu = new SinkhornKnopp(0.1, new Stopping(Stopping.Rule.MARGINALS, 1e-5, 1000));
         TransportResult want = cpu.solve(cost);
-        TransportResult got = new DeviceSinkhorn(cpu, dev).solve(cost);
-        assertTrue(want.converged() && got.converged(), got.warning());
-        assertEquals(want.iterations(), got.iterations());
-        for (double c : got.colSums()) {
-            assertEquals(1.0 / n, c, 1e-5 * Math.sqrt(n) / n * 10);
+        for (long form : DevicePartialTransportContractTest.FORMS) {
+            TransportResult got = new DeviceSinkhorn(cpu, dev, form).solve(cost);
+            assertTrue(want.converged() && got.converged(), got.warning());
+            assertEquals(want.iterations(), got.iterations());
+            assertEquals(want.errors().length, got.errors().length, "checked at the same iterations");
+            for (double c : got.colSums()) {
+                assertEquals(1.0 / n, c, 1e-5 * Math.sqrt(n) / n * 10);
+            }
         }
         assertFalse(DeviceSinkhorn.supports(new SinkhornKnopp(0.1)), "the default 1e-9 stays on the CPU");
         assertTrue(DeviceSinkhorn.supports(cpu));
