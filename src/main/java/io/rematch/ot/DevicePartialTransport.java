@@ -47,8 +47,8 @@ public final class DevicePartialTransport implements TransportSolver {
     public static final long ONE_GROUP_ENTRIES_GPU = 1L << 20;
 
     /**
-     * The same bound on a CPU's OpenCL (PoCL), where one work-group runs on one core: measured on
-     * this project's 2-core machine ({@code rematch bench --backend opencl --operations partial},
+     * The bound for partial OT on a CPU's OpenCL (PoCL), where one work-group runs on one core
+     * (each solver has its own, measured alike): measured on this project's 2-core machine ({@code rematch bench --backend opencl --operations partial},
      * 1,000 iterations), one group against pass by pass took 33 against 89 ms at 128 x 128, 125
      * against 390 ms at 256 x 256, 514 against 567 ms at 512 x 512 and 7.6 against 3.4 s at
      * 1024 x 1024.
@@ -66,16 +66,16 @@ public final class DevicePartialTransport implements TransportSolver {
      * @param device where the iterations run
      */
     public DevicePartialTransport(EntropicPartialTransport solver, OpenClDevice device) {
-        this(solver, device, oneGroupEntries(device));
+        this(solver, device, oneGroupEntries(device, ONE_GROUP_ENTRIES_CPU));
     }
 
     /**
      * The largest problem (in entries) whose loop runs in one work-group on {@code device}: 0 if
      * its work-groups hold fewer than 64 items, else
-     * {@code -Drematch.ot.oneGroupEntries} when set, else {@link #ONE_GROUP_ENTRIES_GPU} or
-     * {@link #ONE_GROUP_ENTRIES_CPU}.
+     * {@code -Drematch.ot.oneGroupEntries} when set, else {@link #ONE_GROUP_ENTRIES_GPU} on a GPU or
+     * {@code onCpu} (each solver's own bound on a CPU's OpenCL, where one group runs on one core).
      */
-    static long oneGroupEntries(OpenClDevice device) {
+    static long oneGroupEntries(OpenClDevice device, long onCpu) {
         if (groupSize(device) < 64) {
             return 0;
         }
@@ -92,7 +92,7 @@ public final class DevicePartialTransport implements TransportSolver {
             throw new IllegalArgumentException("-D" + ONE_GROUP_PROPERTY + " must be a number of entries >= 0, got '"
                     + set + "'");
         }
-        return device.isGpu() ? ONE_GROUP_ENTRIES_GPU : ONE_GROUP_ENTRIES_CPU;
+        return device.isGpu() ? ONE_GROUP_ENTRIES_GPU : onCpu;
     }
 
     /** The JVM property that sets {@link #oneGroupEntries} (for benchmarks). */

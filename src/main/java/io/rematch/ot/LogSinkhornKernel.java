@@ -38,6 +38,17 @@ final class LogSinkhornKernel extends Kernel {
         return out;
     }
 
+    /** {@link #SOLVE}: the whole loop in one work-group, as {@link SinkhornKernel#SOLVE}. */
+    static final int SOLVE = 2;
+    /** {@code state[PLAN]}: the parity of the g the last row pass used (the plan's). */
+    static final int PLAN = 0;
+    /** {@code state[DONE]}: iterations done. */
+    static final int DONE = 1;
+    /** {@code state[STOPPED]}: {@link SinkhornKernel#CAP} or {@link SinkhornKernel#MET}. */
+    static final int STOPPED = 2;
+    /** {@code state[ERRORS]}: errors written. */
+    static final int ERRORS = 3;
+
     float[] l;
     float[] loga;
     float[] logb;
@@ -45,44 +56,140 @@ final class LogSinkhornKernel extends Kernel {
     float[] f;
     float[] g;
     float[] error;
+    float[] errors;
+    int[] state;
     int n;
     int m;
     int pass;
     int parity;
+    float massB;
+    float tolerance;
+    int cap;
+
+    @Local
+    final float[] partial = new float[EntropicPartialKernel.GROUP];
 
     @Override
     public void run() {
         int t = getGlobalId();
         if (pass == ROWS) {
             if (t < n) {
-                int base = t * m;
-                int cur = parity * m;
-                float mx = LOWEST;
-                for (int j = 0; j < m; j++) {
-                    mx = max(mx, l[base + j] + g[cur + j]);
-                }
-                float s = 0f;
-                for (int j = 0; j < m; j++) {
-                    s += exp(l[base + j] + g[cur + j] - mx);
-                }
-                f[t] = loga[t] - (mx + log(s));
+                row(t, parity);
             }
         }
         if (pass == COLUMNS) {
             if (t < m) {
-                float mx = LOWEST;
-                for (int i = 0; i < n; i++) {
-                    mx = max(mx, l[i * m + t] + f[i]);
-                }
-                float s = 0f;
-                for (int i = 0; i < n; i++) {
-                    s += exp(l[i * m + t] + f[i] - mx);
-                }
-                float lse = mx + log(s);
-                float e = exp(g[parity * m + t] + lse) - b[t];
-                error[t] = e * e;
-                g[(1 - parity) * m + t] = logb[t] - lse;
+                error[t] = column(t, parity);
             }
         }
+        if (pass == SOLVE) {
+            solve();
+        }
+    }
+
+    private void row(int i, int parity) {
+        int base = i * m;
+        int cur = parity * m;
+        float mx = LOWEST;
+        for (int j = 0; j < m; j++) {
+            mx = max(mx, l[base + j] + g[cur + j]);
+        }
+        float s = 0f;
+        for (int j = 0; j < m; j++) {
+            s += exp(l[base + j] + g[cur + j] - mx);
+        }
+        f[i] = loga[i] - (mx + log(s));
+    }
+
+    /** Column {@code j}'s next \(g_j\) (at {@code 1 - parity}); returns its error term. */
+    private float column(int j, int parity) {
+        float mx = LOWEST;
+        for (int i = 0; i < n; i++) {
+            mx = max(mx, l[i * m + j] + f[i]);
+        }
+        float s = 0f;
+        for (int i = 0; i < n; i++) {
+            s += exp(l[i * m + j] + f[i] - mx);
+        }
+        float lse = mx + log(s);
+        float e = exp(g[parity * m + j] + lse) - b[j];
+        g[(1 - parity) * m + j] = logb[j] - lse;
+        return e * e;
+    }
+
+    /**
+     * The whole loop in one work-group ({@code DeviceLogSinkhorn}'s host loop, with its check every
+     * {@link SinkhornKnopp#CHECK_EVERY}-th iteration made on the device; see {@link SinkhornKernel}).
+     */
+    private void solve() {
+        int t = getLocalId();
+        int size = getLocalSize();
+        for (int j = t; j < m; j += size) {
+            column(j, 0);   // the first g, for f = 0; its error terms are not used
+        }
+        int par = 1;
+        int plan = 1;
+        int ii = 0;
+        int done = 0;
+        int stopped = 0;
+        int written = 0;
+        localGlobalBarrier();
+        while (stopped == 0) {
+            if (ii == cap) {
+                stopped = SinkhornKernel.CAP;
+            }
+            if (stopped == 0) {
+                plan = par;
+                for (int i = t; i < n; i += size) {
+                    row(i, par);
+                }
+                localGlobalBarrier();   // every f written before a column reads them
+                float own = 0f;
+                for (int j = t; j < m; j += size) {
+                    own += column(j, par);
+                }
+                done = ii + 1;
+                if (ii % SinkhornKnopp.CHECK_EVERY == 0) {
+                    float err = sqrt(reduceSum(t, size, own)) / massB;
+                    if (t == 0) {
+                        errors[written] = err;
+                    }
+                    written = written + 1;
+                    if (err < tolerance) {
+                        stopped = SinkhornKernel.MET;
+                    }
+                }
+                par = 1 - par;
+            }
+            ii = ii + 1;
+            localGlobalBarrier();   // every g written before a row reads them
+        }
+        if (t == 0) {
+            state[PLAN] = plan;
+            state[DONE] = done;
+            state[STOPPED] = stopped;
+            state[ERRORS] = written;
+        }
+        keepLocalId(t);
+    }
+
+    /** The sum of the group's {@code x} (a tree, fixed by the group size), seen by every item. */
+    private float reduceSum(int t, int size, float x) {
+        partial[t] = x;
+        localBarrier();
+        for (int s = size / 2; s > 0; s = s / 2) {
+            if (t < s) {
+                partial[t] = partial[t] + partial[t + s];
+            }
+            localBarrier();
+        }
+        float out = partial[0];
+        localBarrier();   // read by all before the next reduction writes
+        return out;
+    }
+
+    /** As {@code EntropicPartialKernel.keepLocalId}: PoCL 3.1 needs a use of the local id after the last barrier. */
+    private void keepLocalId(int t) {
+        partial[t] = 0f;
     }
 }

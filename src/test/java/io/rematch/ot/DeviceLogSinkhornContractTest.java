@@ -28,28 +28,32 @@ class DeviceLogSinkhornContractTest {
         OpenClDevice dev = OpenClTesting.device();
         Random r = new Random(SEED);
         System.out.println("seed " + SEED);
-        for (int[] shape : new int[][] {{1, 1}, {5, 7}, {64, 64}, {100, 70}}) {
+        // 1100 x 40: more rows than the one work-group has items (at most 1,024)
+        for (int[] shape : new int[][] {{1, 1}, {5, 7}, {64, 64}, {100, 70}, {1100, 40}}) {
             int n = shape[0], m = shape[1];
             DMatrixRMaj cost = DevicePartialTransportContractTest.cost(r, n, m);
             for (double reg : new double[] {0.1, 0.005}) {
                 for (int iterations : new int[] {1, 2, 11, 150}) {
                     LogSinkhorn cpu = new LogSinkhorn(reg, new Stopping(Stopping.Rule.MARGINALS, 0, iterations));
                     TransportResult want = cpu.solve(cost);
-                    TransportResult got = new DeviceLogSinkhorn(cpu, dev).solve(cost);
-                    assertEquals(want.iterations(), got.iterations());
-                    assertEquals(want.errors().length, got.errors().length, "checked at the same iterations");
-                    double max = 0;
-                    for (double p : want.plan().data) {
-                        max = Math.max(max, p);
+                    for (long form : DevicePartialTransportContractTest.FORMS) {
+                        TransportResult got = new DeviceLogSinkhorn(cpu, dev, form).solve(cost);
+                        assertEquals(want.iterations(), got.iterations());
+                        assertEquals(want.errors().length, got.errors().length, "checked at the same iterations");
+                        double max = 0;
+                        for (double p : want.plan().data) {
+                            max = Math.max(max, p);
+                        }
+                        double worst = 0;
+                        for (int e = 0; e < n * m; e++) {
+                            worst = Math.max(worst, Math.abs(want.plan().data[e] - got.plan().data[e]));
+                        }
+                        System.out.printf("%d x %d, reg %s, %d iterations, %s: plan error / max entry %.2e%n", n, m,
+                                reg, iterations, DevicePartialTransportContractTest.form(form), worst / max);
+                        assertTrue(worst <= 1e-4 * max, n + " x " + m + ", reg " + reg + ", " + iterations
+                                + " iterations, " + DevicePartialTransportContractTest.form(form) + ": off by " + worst
+                                + " of " + max);
                     }
-                    double worst = 0;
-                    for (int e = 0; e < n * m; e++) {
-                        worst = Math.max(worst, Math.abs(want.plan().data[e] - got.plan().data[e]));
-                    }
-                    System.out.printf("%d x %d, reg %s, %d iterations: plan error / max entry %.2e%n", n, m, reg,
-                            iterations, worst / max);
-                    assertTrue(worst <= 1e-4 * max, n + " x " + m + ", reg " + reg + ", " + iterations
-                            + " iterations: off by " + worst + " of " + max);
                 }
             }
         }
@@ -63,11 +67,14 @@ class DeviceLogSinkhornContractTest {
         DMatrixRMaj cost = DevicePartialTransportContractTest.cost(r, n, n);
         LogSinkhorn cpu = new LogSinkhorn(0.05, new Stopping(Stopping.Rule.MARGINALS, 1e-5, 2000));
         TransportResult want = cpu.solve(cost);
-        TransportResult got = new DeviceLogSinkhorn(cpu, dev).solve(cost);
-        assertTrue(want.converged() && got.converged(), got.warning());
-        assertTrue(Math.abs(want.iterations() - got.iterations()) <= 10, want.iterations() + " vs " + got.iterations());
-        for (double c : got.colSums()) {
-            assertEquals(1.0 / n, c, 1e-5 * Math.sqrt(n) / n * 10);
+        for (long form : DevicePartialTransportContractTest.FORMS) {
+            TransportResult got = new DeviceLogSinkhorn(cpu, dev, form).solve(cost);
+            assertTrue(want.converged() && got.converged(), got.warning());
+            assertTrue(Math.abs(want.iterations() - got.iterations()) <= 10, want.iterations() + " vs " + got.iterations());
+            assertEquals(got.iterations() / SinkhornKnopp.CHECK_EVERY + 1, got.errors().length, "a check every tenth");
+            for (double c : got.colSums()) {
+                assertEquals(1.0 / n, c, 1e-5 * Math.sqrt(n) / n * 10);
+            }
         }
         assertFalse(DeviceLogSinkhorn.supports(new LogSinkhorn(0.1)), "the default 1e-9 stays on the CPU");
         assertTrue(DeviceLogSinkhorn.supports(cpu));
@@ -89,14 +96,16 @@ class DeviceLogSinkhornContractTest {
         b[0] = 0;
         LogSinkhorn cpu = new LogSinkhorn(0.05, new Stopping(Stopping.Rule.MARGINALS, 0, 200));
         TransportResult want = cpu.solve(cost, a, b, null);
-        TransportResult got = new DeviceLogSinkhorn(cpu, dev).solve(cost, a, b, null);
-        for (int j = 0; j < m; j++) {
-            assertEquals(0.0, got.plan().get(3, j), "row 3 has no mass");
-        }
-        for (int i = 0; i < n; i++) {
-            assertEquals(0.0, got.plan().get(i, 0), "column 0 has no mass");
+        for (long form : DevicePartialTransportContractTest.FORMS) {
+            TransportResult got = new DeviceLogSinkhorn(cpu, dev, form).solve(cost, a, b, null);
             for (int j = 0; j < m; j++) {
-                assertEquals(want.plan().get(i, j), got.plan().get(i, j), 1e-4 * 0.2);
+                assertEquals(0.0, got.plan().get(3, j), "row 3 has no mass");
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(0.0, got.plan().get(i, 0), "column 0 has no mass");
+                for (int j = 0; j < m; j++) {
+                    assertEquals(want.plan().get(i, j), got.plan().get(i, j), 1e-4 * 0.2);
+                }
             }
         }
     }

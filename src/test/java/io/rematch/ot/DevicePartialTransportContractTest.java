@@ -101,16 +101,16 @@ class DevicePartialTransportContractTest {
         OpenClDevice dev = OpenClTesting.device();
         String key = DevicePartialTransport.ONE_GROUP_PROPERTY;
         assertEquals(null, System.getProperty(key), "set outside the test");
-        assertEquals(dev.isGpu() ? DevicePartialTransport.ONE_GROUP_ENTRIES_GPU : DevicePartialTransport.ONE_GROUP_ENTRIES_CPU,
-                DevicePartialTransport.oneGroupEntries(dev));
+        assertEquals(dev.isGpu() ? DevicePartialTransport.ONE_GROUP_ENTRIES_GPU : 77,
+                DevicePartialTransport.oneGroupEntries(dev, 77), "a solver's own bound on a CPU");
         try {
             System.setProperty(key, "0");
-            assertEquals(0, DevicePartialTransport.oneGroupEntries(dev));
+            assertEquals(0, DevicePartialTransport.oneGroupEntries(dev, 77));
             System.setProperty(key, "12");
-            assertEquals(12, DevicePartialTransport.oneGroupEntries(dev));
+            assertEquals(12, DevicePartialTransport.oneGroupEntries(dev, 77));
             System.setProperty(key, "many");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> DevicePartialTransport.oneGroupEntries(dev));
+                    () -> DevicePartialTransport.oneGroupEntries(dev, 77));
             assertEquals("-Drematch.ot.oneGroupEntries must be a number of entries >= 0, got 'many'", e.getMessage());
         } finally {
             System.clearProperty(key);
@@ -120,6 +120,16 @@ class DevicePartialTransportContractTest {
         assertEquals(128, DevicePartialTransport.groupSize(dev, 100, 128));
         assertEquals(256, DevicePartialTransport.groupSize(dev, 129, 7));
         assertEquals(DevicePartialTransport.groupSize(dev), DevicePartialTransport.groupSize(dev, 5000, 5000));
+        // and each solver's kernel takes such a group on this device, so the one-group form above ran as one group
+        try (var k = io.rematch.opencl.KernelPool.lease(dev, EntropicPartialKernel.class, EntropicPartialKernel::new);
+             var l = io.rematch.opencl.KernelPool.lease(dev, MaskedPartialKernel.class, MaskedPartialKernel::new);
+             var s = io.rematch.opencl.KernelPool.lease(dev, SinkhornKernel.class, SinkhornKernel::new);
+             var g = io.rematch.opencl.KernelPool.lease(dev, LogSinkhornKernel.class, LogSinkhornKernel::new)) {
+            for (com.aparapi.Kernel kernel : new com.aparapi.Kernel[] {k.kernel(), l.kernel(), s.kernel(), g.kernel()}) {
+                assertEquals(DevicePartialTransport.groupSize(dev, 300, 270),
+                        DevicePartialTransport.groupSize(kernel, dev, 300, 270), kernel.getClass().getSimpleName());
+            }
+        }
     }
 
     @Test
