@@ -53,8 +53,10 @@ public final class CpuBackend implements Backend {
     static void blocksOnCpu(double[] x, int n, double[] y, int m, int d, int maxRows, BlockConsumer consumer) {
         int rows = Math.max(1, Math.min(maxRows, n));
         int blocks = (n + rows - 1) / rows;
-        blocks(java.util.concurrent.ForkJoinPool.commonPool(), window(blocks, 8L * rows * m + 8L * rows * d),
-                x, n, y, m, d, rows, consumer);
+        // the pool this thread runs in (a run of rematch experiment has its own), else the common one
+        java.util.concurrent.ForkJoinPool pool = java.util.concurrent.ForkJoinTask.inForkJoinPool()
+                ? java.util.concurrent.ForkJoinTask.getPool() : java.util.concurrent.ForkJoinPool.commonPool();
+        blocks(pool, window(blocks, 8L * rows * m + 8L * rows * d, pool), x, n, y, m, d, rows, consumer);
     }
 
     /** {@link #blocksOnCpu} with blocks of {@code rows} rows, at most {@code window} at once in {@code pool}. */
@@ -92,12 +94,13 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * How many blocks of {@code bytes} each are computed at once: one per thread of the common pool
-     * (and the caller's), no more than there are, and together at most an eighth of the heap's
-     * maximum; 1 means the plain loop.
+     * How many blocks of {@code bytes} each are computed at once in {@code pool}: one per thread of
+     * the pool (and the caller's, for the common pool), no more than there are, and together at most
+     * an eighth of the heap's maximum; 1 means the plain loop.
      */
-    static int window(int blocks, long bytes) {
-        int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+    static int window(int blocks, long bytes, java.util.concurrent.ForkJoinPool pool) {
+        int threads = pool == java.util.concurrent.ForkJoinPool.commonPool()
+                ? java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1 : pool.getParallelism();
         long fit = Runtime.getRuntime().maxMemory() / 8 / Math.max(1, bytes);
         return (int) Math.max(1, Math.min(Math.min(blocks, threads), fit));
     }

@@ -147,17 +147,33 @@ public final class Runner {
      * do not depend on the number of threads.
      */
     private Outcome trainOn(int cores, Arm arm) throws Exception {
+        return inPool(cores, () -> train(arm));
+    }
+
+    /**
+     * {@code task} on a fork-join pool of its own, {@code cores} threads; what it throws is rethrown
+     * as it was thrown (a fork-join task's {@code get} would hand back a copy, or wrap it).
+     */
+    static <T> T inPool(int cores, java.util.concurrent.Callable<T> task) throws Exception {
         ForkJoinPool own = new ForkJoinPool(cores);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            return own.submit(() -> train(arm)).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception x) {
+            T out = own.submit(() -> {
+                try {
+                    return task.call();
+                } catch (Throwable t) {
+                    failed.set(t);
+                    return null;
+                }
+            }).get();
+            Throwable t = failed.get();
+            if (t instanceof Exception x) {
                 throw x;
             }
-            if (e.getCause() instanceof Error x) {
+            if (t instanceof Error x) {
                 throw x;
             }
-            throw e;
+            return out;
         } finally {
             own.shutdownNow();
         }

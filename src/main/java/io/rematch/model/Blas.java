@@ -26,7 +26,7 @@ public final class Blas {
         }
         float[] s = new float[n * m];
         if (n > 0 && m > 0) {
-            Products.multiply(false, true, n, m, d, x, 0, Math.max(1, d), y, 0, Math.max(1, d), 0f, s, 0, m);
+            Products.similarities(n, m, d, x, Math.max(1, d), y, Math.max(1, d), s);
         }
         return s;
     }

@@ -53,8 +53,12 @@ final class Products {
      * multiples of {@value #ALIGN} where the bits allow it.
      */
     static List<Piece> pieces(int m, int n, int k, int parts) {
+        return pieces(m, n, k, parts, Tensor.rowsPerProduct(m, n, k));
+    }
+
+    /** As above, with calls of {@code step} rows (at least 1) in place of {@link Tensor#rowsPerProduct}'s. */
+    static List<Piece> pieces(int m, int n, int k, int parts, int step) {
         List<Piece> out = new ArrayList<>();
-        int step = Tensor.rowsPerProduct(m, n, k);
         for (int r = 0; r < m; r += step) {
             int rows = Math.min(step, m - r);
             int width = columnsPerPiece(n, rows, k, parts);
@@ -134,6 +138,19 @@ final class Products {
         run(pieces, p -> Tensor.BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", p.cols, p.rows, k, 1f,
                 b, offB + (transB ? p.col * ldb : p.col), ldb, a, offA + (transA ? p.row : p.row * lda), lda, beta,
                 c, offC + p.row * ldc + p.col, ldc));
+    }
+
+    /**
+     * {@code c = a b^T} in float32 ({@code m x n}, inner {@code k}, {@code beta = 0}), its rows
+     * never cut ({@link Blas#similarities}: one call before these pieces existed, so its bits are
+     * kept), its columns cut as above.
+     */
+    static void similarities(int m, int n, int k, float[] a, int lda, float[] b, int ldb, float[] c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        run(pieces(m, n, k, cores(), Math.max(1, m)), p -> Tensor.BLAS_INSTANCE.sgemm("T", "N", p.cols, p.rows, k, 1f,
+                b, p.col * ldb, ldb, a, p.row * lda, lda, 0f, c, p.row * n + p.col, n));
     }
 
     private static void run(List<Piece> pieces, java.util.function.Consumer<Piece> call) {

@@ -155,7 +155,9 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
             }
             k.errors = new float[1];    // the one-group loop's (Aparapi sends no null buffer)
             k.state = new int[3];
-            int group = (long) n1 * m1 <= oneGroupEntries ? DevicePartialTransport.groupSize(k, device, n1, m1) : 0;
+            int group = (long) n1 * m1 <= oneGroupEntries
+                    && stopping.maxIterations() <= DevicePartialTransport.ONE_GROUP_ITERATIONS
+                    ? DevicePartialTransport.groupSize(k, device, n1, m1) : 0;
             Loop loop = group > 0 ? inOneGroup(k, group, stopping, marginals, massA)
                     : passByPass(k, stopping, marginals, massA);
             List<Double> errors = loop.errors;

@@ -95,6 +95,12 @@ public final class DevicePartialTransport implements TransportSolver {
         return device.isGpu() ? ONE_GROUP_ENTRIES_GPU : onCpu;
     }
 
+    /**
+     * The largest iteration cap the one-group loop takes: it keeps every check's error on the
+     * device (4 bytes each, 16 MiB here); a larger cap runs pass by pass.
+     */
+    static final int ONE_GROUP_ITERATIONS = 1 << 22;
+
     /** The JVM property that sets {@link #oneGroupEntries} (for benchmarks). */
     public static final String ONE_GROUP_PROPERTY = "rematch.ot.oneGroupEntries";
 
@@ -207,7 +213,9 @@ public final class DevicePartialTransport implements TransportSolver {
                 Launch.put(k, buf, device, "partial OT's buffers");
             }
             double gamma0 = mTarget / total;
-            int group = (long) n * m <= oneGroupEntries ? groupSize(k, device, n, m) : 0;
+            int group = (long) n * m <= oneGroupEntries
+                    && stopping.maxIterations() <= DevicePartialTransport.ONE_GROUP_ITERATIONS
+                    ? groupSize(k, device, n, m) : 0;
             Loop loop = group > 0 ? inOneGroup(k, group, stopping, gamma0, mTarget)
                     : passByPass(k, stopping, gamma0, mTarget, b);
             boolean ruleMet = loop.ruleMet;

@@ -113,7 +113,9 @@ public final class DeviceSinkhorn implements TransportSolver {
             }
             k.errors = new float[1];    // the one-group loop's (Aparapi sends no null buffer)
             k.state = new int[4];
-            int group = (long) n * m <= oneGroupEntries ? DevicePartialTransport.groupSize(k, device, n, m) : 0;
+            int group = (long) n * m <= oneGroupEntries
+                    && stopping.maxIterations() <= DevicePartialTransport.ONE_GROUP_ITERATIONS
+                    ? DevicePartialTransport.groupSize(k, device, n, m) : 0;
             Loop loop = group > 0 ? inOneGroup(k, group, stopping, massB) : passByPass(k, stopping, massB);
             List<Double> errors = loop.errors;
             double err = errors.isEmpty() ? Double.NaN : errors.get(errors.size() - 1);

@@ -84,9 +84,16 @@ class CpuBlocksTest {
 
     @Test
     void theWindowIsBoundedByTheBlocksAndTheHeap() {
-        assertEquals(1, CpuBackend.window(1, 8), "one block: the plain loop");
-        assertTrue(CpuBackend.window(1000, 8) >= 1);
-        assertEquals(1, CpuBackend.window(1000, Runtime.getRuntime().maxMemory()), "a block an eighth of the heap or more: one at a time");
-        assertTrue(CpuBackend.window(2, 8) <= 2);
+        java.util.concurrent.ForkJoinPool common = java.util.concurrent.ForkJoinPool.commonPool();
+        assertEquals(1, CpuBackend.window(1, 8, common), "one block: the plain loop");
+        assertTrue(CpuBackend.window(1000, 8, common) >= 1);
+        assertEquals(1, CpuBackend.window(1000, Runtime.getRuntime().maxMemory(), common), "a block an eighth of the heap or more: one at a time");
+        assertTrue(CpuBackend.window(2, 8, common) <= 2);
+        java.util.concurrent.ForkJoinPool three = new java.util.concurrent.ForkJoinPool(3);
+        try {
+            assertEquals(3, CpuBackend.window(1000, 8, three), "a run's own pool: its threads");
+        } finally {
+            three.shutdown();
+        }
     }
 }

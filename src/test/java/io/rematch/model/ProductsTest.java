@@ -166,6 +166,20 @@ class ProductsTest {
         return x;
     }
 
+    /** The float32 similarity matrix keeps the bits of its one sgemm, at a size whose rows a tower's product would cut. */
+    @Test
+    void similaritiesHaveTheBitsOfOneCall() {
+        SplittableRandom r = new SplittableRandom(20261205L);
+        int n = 600;
+        int m = 1024;
+        int d = 1024;
+        float[] x = narrow(gaussian(r, n * d));
+        float[] y = narrow(gaussian(r, m * d));
+        float[] one = new float[n * m];
+        Tensor.BLAS_INSTANCE.sgemm("T", "N", m, n, d, 1f, y, 0, d, x, 0, d, 0f, one, 0, m);
+        assertArrayEquals(one, Blas.similarities(x, n, y, m, d));
+    }
+
     /** Why the cuts sit on netlib's blocks: a cut elsewhere changes the bits. */
     @Test
     void aCutOffTheBlocksChangesTheBits() {
