@@ -176,13 +176,7 @@ public final class DeviceLogSinkhorn implements TransportSolver {
                 "log-domain Sinkhorn's loop (%d x %d, up to %d iterations)", k.n, k.m, cap));
         Launch.get(k, k.state, device, "log-domain Sinkhorn's state");
         int count = k.state[LogSinkhornKernel.ERRORS];
-        if (count > 0) {
-            Launch.get(k, k.errors, device, "log-domain Sinkhorn's errors");
-        }
-        List<Double> errors = new ArrayList<>();
-        for (int c = 0; c < count; c++) {
-            errors.add((double) k.errors[c]);
-        }
+        List<Double> errors = DevicePartialTransport.errors(k, k.errors, count, device, "log-domain Sinkhorn's errors");
         return new Loop(k.state[LogSinkhornKernel.DONE], errors,
                 k.state[LogSinkhornKernel.STOPPED] == SinkhornKernel.MET, k.state[LogSinkhornKernel.PLAN]);
     }

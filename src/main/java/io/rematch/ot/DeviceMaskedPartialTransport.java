@@ -215,13 +215,7 @@ public final class DeviceMaskedPartialTransport implements TransportSolver {
                 "L2RM partial OT's loop (%d x %d, up to %d iterations)", k.n1, k.m1, cap));
         Launch.get(k, k.state, device, "L2RM partial OT's state");
         int count = k.state[MaskedPartialKernel.ERRORS];
-        if (count > 0) {
-            Launch.get(k, k.errors, device, "L2RM partial OT's errors");
-        }
-        List<Double> errors = new ArrayList<>();
-        for (int t = 0; t < count; t++) {
-            errors.add((double) k.errors[t]);
-        }
+        List<Double> errors = DevicePartialTransport.errors(k, k.errors, count, device, "L2RM partial OT's errors");
         return new Loop(k.state[MaskedPartialKernel.DONE], errors,
                 k.state[MaskedPartialKernel.STOPPED] == MaskedPartialKernel.MET);
     }

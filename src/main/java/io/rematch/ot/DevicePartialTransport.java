@@ -104,9 +104,9 @@ public final class DevicePartialTransport implements TransportSolver {
     /** The JVM property that sets {@link #oneGroupEntries} (for benchmarks). */
     public static final String ONE_GROUP_PROPERTY = "rematch.ot.oneGroupEntries";
 
-    /** The largest one work-group {@code device} allows: a power of two up to {@link EntropicPartialKernel#GROUP}. */
+    /** The largest one work-group {@code device} allows: a power of two up to {@link OneGroupKernel#GROUP}. */
     static int groupSize(OpenClDevice device) {
-        return Integer.highestOneBit(Math.max(1, Math.min(EntropicPartialKernel.GROUP, device.maxWorkGroupSize())));
+        return Integer.highestOneBit(Math.max(1, Math.min(OneGroupKernel.GROUP, device.maxWorkGroupSize())));
     }
 
     /**
@@ -256,6 +256,18 @@ public final class DevicePartialTransport implements TransportSolver {
         }
     }
 
+    /** The first {@code count} errors a one-group loop wrote into {@code errors} on the device, read back. */
+    static List<Double> errors(com.aparapi.Kernel k, float[] errors, int count, OpenClDevice device, String what) {
+        List<Double> out = new ArrayList<>();
+        if (count > 0) {
+            Launch.get(k, errors, device, what);
+        }
+        for (int c = 0; c < count; c++) {
+            out.add((double) errors[c]);
+        }
+        return out;
+    }
+
     /** What a loop left: iterations committed, the errors of the checks, whether the rule held, the last gamma. */
     private record Loop(int done, List<Double> errors, boolean ruleMet, double gamma) {
     }
@@ -281,13 +293,7 @@ public final class DevicePartialTransport implements TransportSolver {
             throw new io.rematch.opencl.Float32Range("entropic partial OT: the mass scaling "
                     + mTarget / k.stats[EntropicPartialKernel.SUM] + " left float32 at iteration " + done);
         }
-        if (done > 0) {
-            Launch.get(k, k.errors, device, "partial OT's errors");
-        }
-        List<Double> errors = new ArrayList<>();
-        for (int t = 0; t < done; t++) {
-            errors.add((double) k.errors[t]);
-        }
+        List<Double> errors = errors(k, k.errors, done, device, "partial OT's errors");
         k.parity = k.state[EntropicPartialKernel.PARITY];
         return new Loop(done, errors, k.state[EntropicPartialKernel.STOPPED] == EntropicPartialKernel.MET,
                 k.stats[EntropicPartialKernel.GAMMA]);

@@ -168,13 +168,7 @@ public final class DeviceSinkhorn implements TransportSolver {
                     + (done - 1));
         }
         int count = k.state[SinkhornKernel.ERRORS];
-        if (count > 0) {
-            Launch.get(k, k.errors, device, "Sinkhorn's errors");
-        }
-        List<Double> errors = new ArrayList<>();
-        for (int c = 0; c < count; c++) {
-            errors.add((double) k.errors[c]);
-        }
+        List<Double> errors = DevicePartialTransport.errors(k, k.errors, count, device, "Sinkhorn's errors");
         k.parity = k.state[SinkhornKernel.PARITY];
         return new Loop(done, errors, k.state[SinkhornKernel.STOPPED] == SinkhornKernel.MET);
     }

@@ -1,7 +1,5 @@
 package io.rematch.ot;
 
-import com.aparapi.Kernel;
-
 /**
  * One iteration of entropic partial OT in the scaling form of {@link EntropicPartialTransport}
  * (\(\pi = \gamma\,\mathrm{diag}(\alpha) K_0 \mathrm{diag}(\beta)\)) on an OpenCL device,
@@ -19,7 +17,7 @@ import com.aparapi.Kernel;
  * iteration is committed by flipping {@code parity}, with no copy and no buffer swap.
  *
  * <p>{@link #SOLVE} runs the whole loop in one launch of one work-group (a power of two, at most
- * {@link #GROUP} items), for problems small enough that one group's share of the device beats a
+ * {@link OneGroupKernel#GROUP} items), for problems small enough that one group's share of the device beats a
  * launch and a read per pass (a training batch's plan): each of the \(L\) items takes every
  * \(L\)-th row, then every \(L\)-th column, the group's barriers stand where the host waited, and the reductions
  * the host made (the worst row violation, \(\sum_j \beta_j c_j\) and the column residual) are
@@ -29,14 +27,12 @@ import com.aparapi.Kernel;
  * at the iteration cap; {@code state} returns the parity, the iterations done and why it stopped,
  * {@code stats} the last \(\gamma\) and the sum that gave it.
  */
-final class EntropicPartialKernel extends Kernel {
+final class EntropicPartialKernel extends OneGroupKernel {
 
     static final int ROWS = 0;
     static final int COLUMNS = 1;
     static final int SOLVE = 2;
 
-    /** The most items of the one work-group of {@link #SOLVE} (a power of two; the host may take fewer). */
-    static final int GROUP = 1024;
 
     /** {@code state[PARITY]}: the committed copies of alpha and beta after {@link #SOLVE}. */
     static final int PARITY = 0;
@@ -71,8 +67,6 @@ final class EntropicPartialKernel extends Kernel {
     float tolerance;
     int cap;
 
-    @Local
-    final float[] partial = new float[GROUP];
 
     @Override
     public void run() {
@@ -203,43 +197,5 @@ final class EntropicPartialKernel extends Kernel {
             stats[GAMMA] = g;
         }
         keepLocalId(t);
-    }
-
-    /** The largest of the group's {@code x}, seen by every item. */
-    private float reduceMax(int t, int size, float x) {
-        partial[t] = x;
-        localBarrier();
-        for (int s = size / 2; s > 0; s = s / 2) {
-            if (t < s) {
-                partial[t] = max(partial[t], partial[t + s]);
-            }
-            localBarrier();
-        }
-        float out = partial[0];
-        localBarrier();   // read by all before the next reduction writes
-        return out;
-    }
-
-    /** The sum of the group's {@code x} (a tree, fixed by the group size), seen by every item. */
-    private float reduceSum(int t, int size, float x) {
-        partial[t] = x;
-        localBarrier();
-        for (int s = size / 2; s > 0; s = s / 2) {
-            if (t < s) {
-                partial[t] = partial[t] + partial[t + s];
-            }
-            localBarrier();
-        }
-        float out = partial[0];
-        localBarrier();
-        return out;
-    }
-
-    /**
-     * A use of the local id after the last barrier. Without one, PoCL 3.1 (the OpenCL of CI) ran
-     * the code after a work-group's last barrier once per work item, each time as item 0.
-     */
-    private void keepLocalId(int t) {
-        partial[t] = 0f;
     }
 }

@@ -1,7 +1,5 @@
 package io.rematch.ot;
 
-import com.aparapi.Kernel;
-
 /**
  * One iteration of balanced Sinkhorn in the log domain ({@link LogSinkhorn}: \(\log \pi_{ij} =
  * L_{ij} + f_i + g_j\), \(L = -(C - \min C)/\varepsilon\)) on an OpenCL device, float32, in two
@@ -20,7 +18,7 @@ import com.aparapi.Kernel;
  * zero marginal has the finite stand-in {@link #LOG_ZERO} for its \(\log\), so its row or column of
  * the plan is \(e^{-10^{30}} = 0\) without an infinity in the arithmetic.
  */
-final class LogSinkhornKernel extends Kernel {
+final class LogSinkhornKernel extends OneGroupKernel {
 
     static final int ROWS = 0;
     static final int COLUMNS = 1;
@@ -66,8 +64,6 @@ final class LogSinkhornKernel extends Kernel {
     float tolerance;
     int cap;
 
-    @Local
-    final float[] partial = new float[EntropicPartialKernel.GROUP];
 
     @Override
     public void run() {
@@ -171,25 +167,5 @@ final class LogSinkhornKernel extends Kernel {
             state[ERRORS] = written;
         }
         keepLocalId(t);
-    }
-
-    /** The sum of the group's {@code x} (a tree, fixed by the group size), seen by every item. */
-    private float reduceSum(int t, int size, float x) {
-        partial[t] = x;
-        localBarrier();
-        for (int s = size / 2; s > 0; s = s / 2) {
-            if (t < s) {
-                partial[t] = partial[t] + partial[t + s];
-            }
-            localBarrier();
-        }
-        float out = partial[0];
-        localBarrier();   // read by all before the next reduction writes
-        return out;
-    }
-
-    /** As {@code EntropicPartialKernel.keepLocalId}: PoCL 3.1 needs a use of the local id after the last barrier. */
-    private void keepLocalId(int t) {
-        partial[t] = 0f;
     }
 }

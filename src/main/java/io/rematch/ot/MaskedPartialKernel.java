@@ -1,7 +1,5 @@
 package io.rematch.ot;
 
-import com.aparapi.Kernel;
-
 /**
  * One iteration of L2RM's masked partial OT ({@link MaskedPartialTransport}, stable mode) on an
  * OpenCL device, float32, over the \((n+1) \times (m+1)\) problem extended by the dummy row and
@@ -28,7 +26,7 @@ import com.aparapi.Kernel;
  *   <li>{@link #COLUMNS} (\(m+1\) items): the new \(g_j\) from the new \(f\).</li>
  * </ol>
  * {@link #SOLVE} runs the whole loop in one launch of one work-group (a power of two, at most
- * {@link EntropicPartialKernel#GROUP} items; see {@code DevicePartialTransport} for when): each
+ * {@link OneGroupKernel#GROUP} items; see {@code DevicePartialTransport} for when): each
  * of the \(L\) items takes every \(L\)-th row, then every \(L\)-th column, with the group's barriers
  * where the host waited; the sum of the rows' errors (or changes) is a tree reduction in local
  * memory, and the host loop's test ({@code DeviceMaskedPartialTransport}) is made on the device:
@@ -36,7 +34,7 @@ import com.aparapi.Kernel;
  * (the marginals rule before the column pass, the potential-change rule after it) or at the
  * iteration cap; {@code state} returns the iterations done and why the loop stopped.
  */
-final class MaskedPartialKernel extends Kernel {
+final class MaskedPartialKernel extends OneGroupKernel {
 
     static final int ROWS = 0;
     static final int COLUMNS = 1;
@@ -72,8 +70,6 @@ final class MaskedPartialKernel extends Kernel {
     float tolerance;
     int cap;
 
-    @Local
-    final float[] partial = new float[EntropicPartialKernel.GROUP];
 
     @Override
     public void run() {
@@ -191,25 +187,5 @@ final class MaskedPartialKernel extends Kernel {
             met = MET;
         }
         return met;
-    }
-
-    /** The sum of the group's {@code x} (a tree, fixed by the group size), seen by every item. */
-    private float reduceSum(int t, int size, float x) {
-        partial[t] = x;
-        localBarrier();
-        for (int s = size / 2; s > 0; s = s / 2) {
-            if (t < s) {
-                partial[t] = partial[t] + partial[t + s];
-            }
-            localBarrier();
-        }
-        float out = partial[0];
-        localBarrier();   // read by all before the next reduction writes
-        return out;
-    }
-
-    /** As {@code EntropicPartialKernel.keepLocalId}: PoCL 3.1 needs a use of the local id after the last barrier. */
-    private void keepLocalId(int t) {
-        partial[t] = 0f;
     }
 }

@@ -1,7 +1,5 @@
 package io.rematch.ot;
 
-import com.aparapi.Kernel;
-
 /**
  * One iteration of balanced Sinkhorn ({@link SinkhornKnopp}: \(\pi = \mathrm{diag}(u) K
  * \mathrm{diag}(v)\)) on an OpenCL device, float32, in two passes over the row-major
@@ -17,7 +15,7 @@ import com.aparapi.Kernel;
  * next \(v_j\) infinite, which the host sees at its next check.
  *
  * <p>{@link #SOLVE} runs the whole loop in one launch of one work-group (a power of two, at most
- * {@link EntropicPartialKernel#GROUP} items; see {@code DevicePartialTransport} for when), the
+ * {@link OneGroupKernel#GROUP} items; see {@code DevicePartialTransport} for when), the
  * first column pass included: each of the \(L\) items takes every \(L\)-th row, then every
  * \(L\)-th column, with the group's barriers where the host waited. At the iterations the host
  * checks ({@code DeviceSinkhorn}), the group tests that \(u\) and both copies of \(v\) are finite
@@ -26,7 +24,7 @@ import com.aparapi.Kernel;
  * {@code tolerance}; {@code state} returns the parity, the iterations done, the errors written
  * and why the loop stopped.
  */
-final class SinkhornKernel extends Kernel {
+final class SinkhornKernel extends OneGroupKernel {
 
     static final int ROWS = 0;
     static final int COLUMNS = 1;
@@ -60,8 +58,6 @@ final class SinkhornKernel extends Kernel {
     float tolerance;
     int cap;
 
-    @Local
-    final float[] partial = new float[EntropicPartialKernel.GROUP];
 
     @Override
     public void run() {
@@ -184,25 +180,5 @@ final class SinkhornKernel extends Kernel {
             bad = 1f;
         }
         return bad;
-    }
-
-    /** The sum of the group's {@code x} (a tree, fixed by the group size), seen by every item. */
-    private float reduceSum(int t, int size, float x) {
-        partial[t] = x;
-        localBarrier();
-        for (int s = size / 2; s > 0; s = s / 2) {
-            if (t < s) {
-                partial[t] = partial[t] + partial[t + s];
-            }
-            localBarrier();
-        }
-        float out = partial[0];
-        localBarrier();   // read by all before the next reduction writes
-        return out;
-    }
-
-    /** As {@code EntropicPartialKernel.keepLocalId}: PoCL 3.1 needs a use of the local id after the last barrier. */
-    private void keepLocalId(int t) {
-        partial[t] = 0f;
     }
 }
