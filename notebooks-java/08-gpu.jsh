@@ -107,8 +107,8 @@ if (device != null) {
 }
 
 // --- 4. A training step on the device -------------------------------------------------------------
-// Backend.trainOn(model) moves the towers' forward and backward products of every batch step to
-// the device (float32); the loss and Adam stay on the host. Two models from the same seed, one
+// Backend.trainOn(model) moves the towers' forward and backward products of every batch step, and
+// the clipping and Adam, to the device (float32); the loss stays on the host. Two models from the same seed, one
 // step each, the gradients compared (DeviceTowersContractTest holds them to 1e-5 of the largest).
 EncoderSpec spec = new EncoderSpec("mlp", new int[] {64}, 32);
 TwoTower onHost = new TwoTower(48, 40, spec, Precision.FLOAT64, new RestorableRandom(1));

@@ -23,7 +23,8 @@ import org.ejml.data.DMatrixRMaj;
  * (the Flickr30K-sized towers' 3,410,432 weights; medians of 20), the latency of a launch (of a
  * kernel over that buffer, median of 20, and over 256 items, median of 200), and a training step of
  * those towers split into its parts, each the median of 30 steps (the step's total also holds the
- * zeroing of the gradients, which no part does).
+ * zeroing of the gradients, which no part does). The weights, gradients and Adam's moments stay on
+ * the device: the parameter-sized copies are what a step no longer makes.
  *
  * usage: java --add-modules jdk.incubator.vector -cp .device/prof:.device/lib/* StepParts [BATCH[,BATCH...]]
  *        (default 128,512)
@@ -101,7 +102,7 @@ public class StepParts {
                     st[s] = ms(t1);
                     all[s] = ms(t0);
                 }
-                System.out.printf("batch %d: step %s = scores (weights up, forward, S down) %s + loss %s + backward (G up, passes, gradients down) %s + clip and Adam %s; %s%n",
+                System.out.printf("batch %d: step %s = scores (rows up, forward, S down) %s + loss %s + backward (G up, passes) %s + clip and Adam (on the device) %s; %s%n",
                         n, med(all), med(fw), med(ls), med(bw), med(st), b.report());
             }
         }

@@ -102,10 +102,12 @@ public sealed interface Backend extends AutoCloseable permits CpuBackend, OpenCl
 
     /**
      * Runs {@code model}'s batch steps ({@link io.rematch.model.TwoTower#scores},
-     * {@link io.rematch.model.TwoTower#backward}) here until the returned handle is closed: on an
-     * OpenCL device the towers' forward and backward products run in float32
-     * ({@link io.rematch.model.DeviceTowers}), while the loss, the gradient clipping and Adam stay
-     * on the host; on the CPU (and once a device has failed) nothing changes.
+     * {@link io.rematch.model.TwoTower#backward}, {@link io.rematch.model.Parameters#step}) here
+     * until the returned handle is closed, which brings the model's state back to the host: on an
+     * OpenCL device the towers' forward and backward products, the gradient clipping and Adam run in
+     * float32, the weights and Adam's moments kept there between steps
+     * ({@link io.rematch.model.DeviceTowers}), while the loss stays on the host; on the CPU (and
+     * once a device has failed) nothing changes.
      */
     default Training trainOn(io.rematch.model.TwoTower model) {
         return () -> { };

@@ -39,8 +39,9 @@ import org.ejml.data.DMatrixRMaj;
  *   <li>{@code step}: one training step of two towers 2,048 -> 1,024 -> 256 and 768 -> 1,024 -> 256
  *       (ReLU, L2-normalised; the Flickr30K-sized run of docs/benchmarks.md) on a batch of \(N\)
  *       pairs: the towers' forward and backward products (on the backend: float32 {@code sgemm} on
- *       the CPU, {@link io.rematch.model.DeviceTowers} on a device), CCL-log over all negatives and
- *       Adam with clipping on the host; \(6N\) flops per weight plus \(6N^2 d\) for the scores.
+ *       the CPU, {@link io.rematch.model.DeviceTowers} on a device), CCL-log over all negatives on the
+ *       host, and Adam with clipping on the backend (on a device the weights and moments stay
+ *       there); \(6N\) flops per weight plus \(6N^2 d\) for the scores.
  *       The disagreement is that of the first step's gradients.</li>
  *   <li>{@code evaluation}: the similarity matrix of 5,000 images and 25,000 captions in 1,024
  *       dimensions (Flickr30K's test set times 5 captions, MS-COCO's 5K size) in blocks of rows, as

@@ -41,6 +41,29 @@ public final class Parameters {
     private Tensor computeValues;
     private Tensor computeGradients;
     private long version;
+    private Remote remote;
+    // zeroGradients while a remote was attached: the host's zeroing waits until they are read
+    private boolean zeroPending;
+
+    /**
+     * A device that trains these parameters where they are ({@link DeviceTowers}): it may hold
+     * newer values and gradients than the host's, and writes them back here ({@link #pulled},
+     * {@link #pulledGradients}) when the host reads them. Each method is a no-op when the host's
+     * copy is current.
+     */
+    interface Remote {
+        /** Writes the device's values here if they are newer. */
+        void pullValues();
+
+        /** Writes the device's accumulated gradients here if they are newer. */
+        void pullGradients();
+
+        /** Zeroes the device's accumulated gradients (the host's are zeroed by the caller). */
+        void zeroGradients();
+
+        /** {@link Parameters#step} on the device (or, if the device fails, on the host). */
+        double step(io.rematch.optim.Adam adam, double maxNorm);
+    }
 
     public Parameters(Precision precision) {
         this.precision = precision;
@@ -83,6 +106,7 @@ public final class Parameters {
      */
     public double[] values() {
         allocate();
+        pullValues();
         return values;
     }
 
@@ -101,6 +125,7 @@ public final class Parameters {
      */
     public double[] gradients() {
         allocate();
+        settleGradients();
         if (precision == Precision.FLOAT32) {
             computeGradients.copyTo(0, gradients, 0, size);
         }
@@ -110,7 +135,13 @@ public final class Parameters {
     /** Sets every gradient to 0 (before a backward pass accumulates into them). */
     public void zeroGradients() {
         allocate();
-        computeGradients.zero(size);
+        Remote r = remote;
+        if (r != null) {
+            r.zeroGradients();
+            zeroPending = true;     // 3.4 million floats, a millisecond a step, that the device's steps never read
+        } else {
+            computeGradients.zero(size);
+        }
     }
 
     /** A count that changes whenever the values do ({@link #valuesChanged()}, {@link #step}). */
@@ -130,38 +161,96 @@ public final class Parameters {
         }
     }
 
-    /** Adds float32 gradients computed elsewhere (a device) to the accumulated ones. */
-    void addGradients(float[] g) {
+    /** From now on {@code r} may hold newer values and gradients than the host ({@code null}: none does). */
+    void attach(Remote r) {
+        remote = r;
+    }
+
+    /** Whether {@code r} is the attached remote. */
+    boolean attached(Remote r) {
+        return remote == r;
+    }
+
+    /**
+     * Writes float32 values held on a device into the master values (widened, exactly) and the
+     * compute copy. The version is kept: the device already holds these values.
+     */
+    void pulled(float[] w) {
         allocate();
+        for (int k = 0; k < size; k++) {
+            values[k] = w[k];
+        }
+        if (precision == Precision.FLOAT32) {
+            computeValues.copyFrom(values, 0, 0, size);
+        }
+    }
+
+    /** Replaces the accumulated gradients with float32 ones accumulated on a device. */
+    void pulledGradients(float[] g) {
+        allocate();
+        zeroPending = false;
         if (computeGradients instanceof Tensor.F32 f) {
-            for (int k = 0; k < size; k++) {
-                f.a[k] += g[k];
-            }
+            System.arraycopy(g, 0, f.a, 0, size);
         } else {
             for (int k = 0; k < size; k++) {
-                gradients[k] += g[k];
+                gradients[k] = g[k];
             }
+        }
+    }
+
+    /** The remote's newer gradients, else a zeroing that was put off. */
+    private void settleGradients() {
+        Remote r = remote;
+        if (r != null) {
+            r.pullGradients();
+        }
+        if (zeroPending) {
+            zeroPending = false;
+            computeGradients.zero(size);
+        }
+    }
+
+    private void pullValues() {
+        Remote r = remote;
+        if (r != null) {
+            r.pullValues();
         }
     }
 
     Tensor computeValues() {
         allocate();
+        pullValues();
         return computeValues;
     }
 
     Tensor computeGradients() {
         allocate();
+        settleGradients();
         return computeGradients;
     }
 
     /**
      * One optimiser step on the accumulated gradients: gradient-norm clipping at {@code maxNorm}
-     * and Adam, in float64 on the master values (the float32 copy refreshed in the same pass).
+     * and Adam, in float64 on the master values (the float32 copy refreshed in the same pass); or,
+     * while a device trains these parameters ({@link DeviceTowers}), in float32 on the device's
+     * values, gradients and moments, which stay there.
      *
      * @return the gradient norm before clipping
      */
     public double step(io.rematch.optim.Adam adam, double maxNorm) {
         allocate();
+        Remote r = remote;
+        if (r != null) {
+            return r.step(adam, maxNorm);
+        }
+        return hostStep(adam, maxNorm);
+    }
+
+    /** {@link #step} on the host, whatever device is attached (after its values and gradients are pulled). */
+    double hostStep(io.rematch.optim.Adam adam, double maxNorm) {
+        allocate();
+        pullValues();
+        settleGradients();
         version++;
         if (precision == Precision.FLOAT64) {
             return adam.stepWithClipping(values, gradients, maxNorm);

@@ -8,8 +8,9 @@ import com.aparapi.Kernel;
  * between launches:
  * <ul>
  *   <li>{@code xv}, {@code xt}: the batch's image and caption rows (uploaded per batch);</li>
- *   <li>{@code w}: the float32 parameter values, {@link Parameters}' layout (uploaded when they change);</li>
- *   <li>{@code g}: the parameter gradients of one backward pass (downloaded once per pass);</li>
+ *   <li>{@code w}: the float32 parameter values, {@link Parameters}' layout (uploaded when the host
+ *   changed them, stepped here by {@link #ADAM});</li>
+ *   <li>{@code g}: the parameter gradients of one backward pass;</li>
  *   <li>{@code s}: the score matrix \(S\), then \(G = \partial L/\partial S\) (one each way per step);</li>
  *   <li>{@code act}: every activation, norm and back-propagated gradient, which never leaves the device.</li>
  * </ul>
@@ -27,6 +28,13 @@ import com.aparapi.Kernel;
  * (\(f = h/(\lVert h\rVert + \epsilon)\), the norms kept), {@link #NORMALISE_BACK}
  * ({@link Tower}'s formula), {@link #RELU_MASK} (ReLU's derivative), {@link #BIAS_GRADIENT}
  * (column sums into {@code g}) and {@link #ZERO} (of {@code g}).
+ *
+ * <p>The optimiser's state stays here too: {@code gsum}, the gradients summed over a step's
+ * backward passes ({@link #ACCUMULATE} adds each pass's {@code g}; {@link #ZERO_SUM}), Adam's
+ * moments {@code m} and {@code v}, and the weights {@code w}. {@link #SQUARES} reduces
+ * \(\lVert g\rVert^2\) to {@link #SQUARE_GROUPS} partial sums (launch {@code SQUARE_GROUPS *
+ * SQUARE_GROUP} items in groups of {@link #SQUARE_GROUP}), from which the host forms the clipping
+ * factor; {@link #ADAM} is {@link io.rematch.optim.Adam}'s update of every entry, in float32.
  */
 final class TowerKernel extends Kernel {
 
@@ -37,6 +45,10 @@ final class TowerKernel extends Kernel {
     static final int RELU_MASK = 4;
     static final int BIAS_GRADIENT = 5;
     static final int ZERO = 6;
+    static final int ACCUMULATE = 7;
+    static final int ZERO_SUM = 8;
+    static final int SQUARES = 9;
+    static final int ADAM = 10;
 
     static final int XV = 0;
     static final int XT = 1;
@@ -48,6 +60,9 @@ final class TowerKernel extends Kernel {
     static final int TILE = 64;
     static final int GROUP = 16;
     static final int LINE = 64;
+    /** {@link #SQUARES}: its work-groups (one partial sum each) and their size. */
+    static final int SQUARE_GROUPS = 256;
+    static final int SQUARE_GROUP = 256;
     private static final int STEP = 16;
     private static final int PITCH = STEP + 1;
 
@@ -57,6 +72,10 @@ final class TowerKernel extends Kernel {
     float[] g;
     float[] s;
     float[] act;
+    float[] gsum;
+    float[] m;
+    float[] v;
+    float[] partial;
 
     int pass;
     int count;
@@ -86,6 +105,16 @@ final class TowerKernel extends Kernel {
     int bias;
     int relu;
     float eps;
+    // ACCUMULATE: 1 if gsum holds nothing since it was zeroed (it is then overwritten)
+    int fresh;
+    // ADAM: the clipping factor and Adam's coefficients (Adam.Coefficients)
+    float clip;
+    float beta1;
+    float beta2;
+    float oneMinusBeta1;
+    float oneMinusBeta2;
+    float stepA;
+    float stepE;
 
     @Local
     final float[] as = new float[TILE * PITCH];
@@ -97,7 +126,10 @@ final class TowerKernel extends Kernel {
         if (pass == MULTIPLY) {
             multiply();
         }
-        if (pass != MULTIPLY) {
+        if (pass == SQUARES) {
+            squares();
+        }
+        if (pass != MULTIPLY && pass != SQUARES) {
             int t = getGlobalId(0);
             if (t < count) {
                 rowPass(t);
@@ -158,6 +190,50 @@ final class TowerKernel extends Kernel {
         }
         if (pass == ZERO) {
             g[t] = 0f;
+        }
+        if (pass == ACCUMULATE) {     // this backward pass's gradients into the step's sum
+            float old = 0f;
+            if (fresh == 0) {
+                old = gsum[t];
+            }
+            gsum[t] = old + g[t];
+        }
+        if (pass == ZERO_SUM) {
+            gsum[t] = 0f;
+        }
+        if (pass == ADAM) {     // Adam.update's form, in float32: m, v and the weights stay here
+            float gr = gsum[t] * clip;
+            float mk = beta1 * m[t] + oneMinusBeta1 * gr;
+            float vk = beta2 * v[t] + oneMinusBeta2 * gr * gr;
+            m[t] = mk;
+            v[t] = vk;
+            w[t] = w[t] - stepA * mk / (sqrt(vk) + stepE);
+        }
+    }
+
+    /**
+     * Each work-group's share of \(\sum_k g_k^2\) over the {@code count} entries of {@code gsum}
+     * into {@code partial[group]}: each item sums a stride of the entries, then the group's sums
+     * are reduced as a tree in local memory (always the same pairs: the same bits every time).
+     */
+    private void squares() {
+        int item = getLocalId(0);
+        int stride = getGlobalSize(0);
+        float sum = 0f;
+        for (int k = getGlobalId(0); k < count; k += stride) {
+            float x = gsum[k];
+            sum += x * x;
+        }
+        as[item] = sum;
+        localBarrier();
+        for (int width = SQUARE_GROUP / 2; width > 0; width = width / 2) {
+            if (item < width) {
+                as[item] = as[item] + as[item + width];
+            }
+            localBarrier();
+        }
+        if (item == 0) {
+            partial[getGroupId(0)] = as[0];
         }
     }
 

@@ -74,16 +74,20 @@ public final class TwoTower {
     }
 
     /**
-     * Runs the batch steps ({@link #scores}, {@link #backward}) on {@code towers} from now on;
-     * {@code null} returns them to the CPU. If the device fails, {@code onFailure} hears why, the
-     * step is recomputed on the CPU and the steps stay there: a step never returns partial numbers.
-     * On the device the towers compute in float32 whatever {@link #precision()} says; the loss,
-     * the clipping and Adam stay on the host.
+     * Runs the batch steps ({@link #scores}, {@link #backward}, and {@link Parameters#step}) on
+     * {@code towers} from now on; {@code null} returns them to the CPU (close the towers first: that
+     * brings their state back). If the device fails, {@code onFailure} hears why, the device's
+     * state comes back to the host, the step is recomputed on the CPU and the steps stay there: a
+     * step never returns partial numbers. On the device the towers and Adam compute in float32
+     * whatever {@link #precision()} says; the loss stays on the host.
      */
     public void runStepsOn(DeviceTowers towers, java.util.function.Consumer<DeviceFailure> onFailure) {
         this.device = towers;
         this.onFailure = onFailure == null ? e -> { } : onFailure;
         this.lastOnDevice = false;
+        if (towers != null) {
+            towers.listen(this::deviceFailed);
+        }
     }
 
     /** Whether the batch steps run on a device ({@link #runStepsOn}) and it has not failed. */
@@ -100,6 +104,9 @@ public final class TwoTower {
     }
 
     private void deviceFailed(DeviceFailure e) {
+        if (device == null) {
+            return;     // heard already
+        }
         device = null;
         lastOnDevice = false;
         onFailure.accept(e);

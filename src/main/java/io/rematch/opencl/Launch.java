@@ -54,6 +54,7 @@ public final class Launch {
 
     /** {@code kernel.put(a)}, a device error as a {@link DeviceFailure}. */
     public static void put(Kernel kernel, float[] a, OpenClDevice device, String what) {
+        running(kernel, device, what);
         try {
             kernel.put(a);
         } catch (Throwable t) {
@@ -64,6 +65,7 @@ public final class Launch {
 
     /** {@code kernel.get(a)}, a device error as a {@link DeviceFailure}. */
     public static void get(Kernel kernel, float[] a, OpenClDevice device, String what) {
+        running(kernel, device, what);
         try {
             kernel.get(a);
         } catch (Throwable t) {
@@ -74,11 +76,24 @@ public final class Launch {
 
     /** {@code kernel.get(a)} of an int buffer, a device error as a {@link DeviceFailure}. */
     public static void get(Kernel kernel, int[] a, OpenClDevice device, String what) {
+        running(kernel, device, what);
         try {
             kernel.get(a);
         } catch (Throwable t) {
             KernelPool.broken(kernel);
             throw failure(what, device, null, t);
+        }
+    }
+
+    /**
+     * Aparapi's {@code put} and {@code get} do nothing, silently, on a kernel that no longer runs on
+     * OpenCL (after a fallback to Java): a copy that did not happen must not pass as one.
+     */
+    private static void running(Kernel kernel, OpenClDevice device, String what) {
+        if (!kernel.isRunningCL() || kernel.getTargetDevice() != device.aparapi()) {
+            KernelPool.broken(kernel);
+            throw new DeviceFailure(what + " cannot be copied: the kernel no longer runs on " + device.name()
+                    + " (OpenCL)");
         }
     }
 

@@ -60,6 +60,8 @@ public final class Adam {
     private final double epsilon;
     private double learningRate;
     private long steps;
+    private long revision;
+    private Runnable fetch;
 
     /**
      * @param size     the number of parameters
@@ -145,10 +147,12 @@ public final class Adam {
      * towers) read and write about 250 MB here, which one core does not stream at the memory's rate.
      */
     private void update(double[] parameters, double[] gradient, double scale, float[] narrowed) {
+        fetchMoments();
+        revision++;
         steps++;
-        double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
-        double a = learningRate / (1 - Math.pow(beta1, steps)) * bias2Sqrt;
-        double e = epsilon * bias2Sqrt;
+        Coefficients step = coefficients(steps);
+        double a = step.a();
+        double e = step.epsilon();
         int n = m.length;
         if (n < PARALLEL) {
             span(parameters, gradient, scale, a, e, narrowed, 0, n);
@@ -233,14 +237,77 @@ public final class Adam {
         }
     }
 
-    /** The clipping factor for a squared norm; refuses a non-finite gradient before any state changes. */
-    private static double clipScale(double sumOfSquares, double maxNorm) {
+    /**
+     * PyTorch's clipping factor \(\min(1, \text{maxNorm}/(\lVert g\rVert + 10^{-6}))\) for a squared
+     * norm \(\lVert g\rVert^2\); refuses a non-finite gradient (before any state changes).
+     *
+     * @throws IllegalArgumentException if {@code sumOfSquares} is not finite or {@code maxNorm <= 0}
+     */
+    public static double clipScale(double sumOfSquares, double maxNorm) {
         if (!Double.isFinite(sumOfSquares)) {
             throw new IllegalArgumentException("gradient must be finite; its squared norm is " + sumOfSquares);
         }
         Checks.positive("maxNorm", maxNorm);
         double coefficient = maxNorm / (Math.sqrt(sumOfSquares) + 1e-6);
         return coefficient < 1 ? coefficient : 1;
+    }
+
+
+    /**
+     * The coefficients of one step, \(t\) counted: the update is
+     * \(m \leftarrow \beta_1 m + (1-\beta_1) g\), \(v \leftarrow \beta_2 v + (1-\beta_2) g^2\),
+     * \(\theta \leftarrow \theta - a\, m/(\sqrt v + \epsilon')\), with {@code g} the clipped gradient.
+     *
+     * @param a       \(\eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)\)
+     * @param epsilon \(\epsilon' = \epsilon\sqrt{1-\beta_2^t}\)
+     */
+    public record Coefficients(double beta1, double beta2, double a, double epsilon) {
+    }
+
+    /** Takes a step with given coefficients somewhere else (a device that holds the moments). */
+    @FunctionalInterface
+    public interface Remote {
+        /** Takes the step; returns normally only if it was taken. */
+        void step(Coefficients step);
+    }
+
+    /**
+     * One step taken elsewhere, on moments held there (an OpenCL device's copy, {@link #heldElsewhere}):
+     * {@code remote} takes it with this step's coefficients, and the step is counted if it returns
+     * normally (if it throws, the step count is unchanged). The host's moments are not touched.
+     */
+    public void stepElsewhere(Remote remote) {
+        long t = steps + 1;
+        remote.step(coefficients(t));
+        steps = t;
+    }
+
+    private Coefficients coefficients(long t) {
+        double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        return new Coefficients(beta1, beta2, learningRate / (1 - Math.pow(beta1, t)) * bias2Sqrt,
+                epsilon * bias2Sqrt);
+    }
+
+    /**
+     * Says that newer moments than these are held elsewhere (a device that steps them):
+     * {@code fetch} writes them back, through {@link #restore}, before the host next reads them
+     * ({@link #state()}) or steps them. {@code null} forgets a previous one.
+     */
+    public void heldElsewhere(Runnable fetch) {
+        this.fetch = fetch;
+    }
+
+    /** A count that changes whenever the host's moments do (a host step, {@link #restore}). */
+    public long revision() {
+        return revision;
+    }
+
+    private void fetchMoments() {
+        Runnable f = fetch;
+        if (f != null) {
+            fetch = null;
+            f.run();
+        }
     }
 
     /**
@@ -290,6 +357,7 @@ public final class Adam {
 
     /** A copy of the optimizer's state, for a checkpoint. */
     public State state() {
+        fetchMoments();
         return new State(m, v, steps, learningRate);
     }
 
@@ -304,6 +372,8 @@ public final class Adam {
             throw new IllegalArgumentException("state is for " + state.firstMoment.length + " parameters, this optimizer has "
                     + m.length);
         }
+        fetch = null;
+        revision++;
         System.arraycopy(state.firstMoment, 0, m, 0, m.length);
         System.arraycopy(state.secondMoment, 0, v, 0, v.length);
         steps = state.steps;

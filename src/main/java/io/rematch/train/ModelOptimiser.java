@@ -39,7 +39,10 @@ final class ModelOptimiser {
         model.backward(value.gradient().data);
     }
 
-    /** Clips the accumulated gradient and takes the Adam step (in float64 on the master weights). */
+    /**
+     * Clips the accumulated gradient and takes the Adam step: in float64 on the master weights, or in
+     * float32 on the device that trains the model ({@link Parameters#step}).
+     */
     void apply() {
         parameters.step(adam, clip);
     }

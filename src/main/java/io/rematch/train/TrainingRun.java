@@ -110,8 +110,8 @@ public final class TrainingRun {
     /**
      * As {@link #train(TrainingConfig, Dataset, Path, Start, TrainingListener)}, with the
      * validation and test similarity matrices computed by {@code backend}, and the training steps'
-     * tower products too ({@link Backend#trainOn}: on an OpenCL device in float32, the loss and
-     * Adam on the host; a device run's numbers differ from a CPU run's by float32's rounding). On an
+     * tower products, clipping and Adam too ({@link Backend#trainOn}: on an OpenCL device in float32,
+     * the loss on the host; a device run's numbers differ from a CPU run's by float32's rounding). On an
      * OpenCL device the matrices are float32, so two captions whose scores float32
      * cannot tell apart tie, and the tie rule ranks them; the recalls, and with them the choice of
      * the best epoch, can then differ from a CPU run's. Each log line names where its validation
@@ -235,8 +235,8 @@ public final class TrainingRun {
         List<EpochRecord> records = new ArrayList<>();
         try (Backend.Training steps = backend.trainOn(model)) {
             if (model.stepsOnDevice() && first < config.totalEpochs()) {
-                listener.note("training steps on " + backend.describe() + ": the towers' products in float32, the loss"
-                        + " and Adam on the host");
+                listener.note("training steps on " + backend.describe() + ": the towers' products and Adam in float32,"
+                        + " the loss on the host");
             }
             for (int epoch = first; epoch < config.totalEpochs(); epoch++) {
                 boolean warm = epoch < config.warmup();

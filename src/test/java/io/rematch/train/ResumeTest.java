@@ -55,11 +55,24 @@ class ResumeTest {
     }
 
     private void resumesBitForBit(TrainingConfig config, int stopEpoch) throws IOException {
+        resumesBitForBit(config, stopEpoch, () -> io.rematch.backend.Backend.open(io.rematch.backend.BackendChoice.CPU,
+                null), tmp);
+    }
+
+    private void resumesBitForBit(TrainingConfig config, int stopEpoch,
+                                  java.util.function.Supplier<io.rematch.backend.Backend> backends, Path root)
+            throws IOException {
         DatasetFolder data = data();
-        Path whole = tmp.resolve("whole");
-        Path stopped = tmp.resolve("stopped");
-        TrainingRun.Result a = TrainingRun.train(config, data, whole, TrainingRun.Start.NEW, TrainingListener.NONE);
-        assertThrows(Stop.class, () -> TrainingRun.train(config, data, stopped, TrainingRun.Start.NEW, stopAt(stopEpoch, 3)));
+        Path whole = root.resolve("whole");
+        Path stopped = root.resolve("stopped");
+        TrainingRun.Result a;
+        try (io.rematch.backend.Backend backend = backends.get()) {
+            a = TrainingRun.train(config, data, whole, TrainingRun.Start.NEW, TrainingListener.NONE, backend);
+        }
+        try (io.rematch.backend.Backend backend = backends.get()) {
+            assertThrows(Stop.class, () -> TrainingRun.train(config, data, stopped, TrainingRun.Start.NEW,
+                    stopAt(stopEpoch, 3), backend));
+        }
         // What a kill during the next commit leaves: a half-written folder, a log line of no checkpoint.
         Path leftover = stopped.resolve(TrainingRun.folder(stopEpoch) + ".tmp");
         Files.createDirectories(leftover);
@@ -67,7 +80,10 @@ class ResumeTest {
         Files.createDirectories(stopped.resolve(TrainingRun.folder(stopEpoch)));
         Files.writeString(stopped.resolve(TrainingRun.LOG), "{\"epoch\": " + (stopEpoch + 1) + ", \"phase\": \"x\"}\n",
                 StandardOpenOption.APPEND);
-        TrainingRun.Result b = TrainingRun.train(config, data, stopped, TrainingRun.Start.RESUME, TrainingListener.NONE);
+        TrainingRun.Result b;
+        try (io.rematch.backend.Backend backend = backends.get()) {
+            b = TrainingRun.train(config, data, stopped, TrainingRun.Start.RESUME, TrainingListener.NONE, backend);
+        }
 
         assertArrayEquals(lastWeights(whole), lastWeights(stopped), "final weights differ after resuming");
         assertEquals(validation(whole), validation(stopped), "per-epoch validation differs after resuming");
@@ -105,6 +121,25 @@ class ResumeTest {
     void hybridWithTheEquivariantCostResumesBitForBit() throws IOException {
         resumesBitForBit(TrainingFixtures.tiny("hybrid", 1, 2).withCost("elementwise")
                 .withMismatch(0.5, Mismatch.Protocol.IMAGE), 2);
+    }
+
+    /**
+     * On an OpenCL device the weights and Adam's moments live on the device between steps; the
+     * checkpoints hold what the host reads back, so a resumed device run ends with the same bits.
+     */
+    @Test
+    void onTheDeviceRclAndL2rmResumeBitForBit() throws IOException {
+        io.rematch.opencl.OpenClTesting.device();
+        List<String> warnings = new ArrayList<>();
+        java.util.function.Supplier<io.rematch.backend.Backend> opencl = () -> io.rematch.backend.Backend.open(
+                io.rematch.backend.BackendChoice.OPENCL, warnings::add);
+        resumesBitForBit(TrainingFixtures.tiny("rcl", 0, 3).withMismatch(0.4, Mismatch.Protocol.IMAGE), 1, opencl,
+                tmp.resolve("rcl"));
+        resumesBitForBit(TrainingFixtures.tiny("l2rm", 1, 3).withMismatch(0.5, Mismatch.Protocol.IMAGE), 2, opencl,
+                tmp.resolve("l2rm"));
+        assertTrue(warnings.isEmpty(), "no device failure: " + warnings);
+        String log = Files.readString(tmp.resolve("l2rm").resolve("stopped").resolve(TrainingRun.LOG));
+        assertTrue(log.contains("\"training_backend\": \"opencl\""), log);
     }
 
     @Test
